@@ -1,0 +1,220 @@
+//! Errors with stable codes and the location of the problem.
+//!
+//! Every error the core returns has a machine code (`ORDER_TOTAL_MISMATCH`,
+//! `RULESET_UNKNOWN_FIELD`, `LIFECYCLE_ILLEGAL_TRANSITION`) that bindings map to
+//! exceptions, and, where it concerns input, the JSON path of the field (`$.lines[2].quantity`).
+//!
+//! Messages never quote input values: a wrong value might be a name, a phone number
+//! or an address, and error text ends up in logs. They say what was expected instead.
+//!
+//! ```
+//! use ichigen_core::validate::parse_order_json;
+//! let err = parse_order_json(r#"{"id": 5}"#).unwrap_err();
+//! assert_eq!(err.code(), "ORDER_INVALID");
+//! assert_eq!(err.issues()[0].code, "ORDER_WRONG_TYPE");
+//! assert_eq!(err.issues()[0].path, "$.id");
+//! ```
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// One problem in an input, with its code and JSON path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issue {
+    /// Stable machine code, such as `ORDER_QUANTITY_ZERO`.
+    pub code: String,
+    /// JSON path of the field, such as `$.lines[0].quantity`.
+    pub path: String,
+    /// A sentence for a person. Never contains input values.
+    pub message: String,
+}
+
+impl Issue {
+    /// Builds an issue.
+    pub fn new(code: &str, path: impl Into<String>, message: impl Into<String>) -> Issue {
+        Issue {
+            code: code.to_owned(),
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at {}: {}", self.code, self.path, self.message)
+    }
+}
+
+/// Every error the core returns.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An order failed validation; every problem found is listed.
+    #[error("invalid order: {}", summarize(.0))]
+    InvalidOrder(Vec<Issue>),
+    /// A rule set failed validation; every problem found is listed.
+    #[error("invalid rule set: {}", summarize(.0))]
+    InvalidRuleSet(Vec<Issue>),
+    /// A lifecycle event was refused; the order is unchanged.
+    #[error(transparent)]
+    Lifecycle(#[from] crate::lifecycle::LifecycleError),
+    /// An argument of a call is unusable (a batch whose contexts do not line up, say).
+    #[error("invalid input: {}", .0)]
+    InvalidInput(Issue),
+}
+
+fn summarize(issues: &[Issue]) -> String {
+    let mut s = String::new();
+    for (i, issue) in issues.iter().take(5).enumerate() {
+        if i > 0 {
+            s.push_str("; ");
+        }
+        s.push_str(&issue.to_string());
+    }
+    if issues.len() > 5 {
+        s.push_str(&format!("; and {} more", issues.len() - 5));
+    }
+    s
+}
+
+impl Error {
+    /// The stable code of the error as a whole.
+    pub fn code(&self) -> &str {
+        match self {
+            Error::InvalidOrder(_) => "ORDER_INVALID",
+            Error::InvalidRuleSet(_) => "RULESET_INVALID",
+            Error::Lifecycle(e) => e.code(),
+            Error::InvalidInput(issue) => &issue.code,
+        }
+    }
+
+    /// The individual problems (empty for lifecycle errors).
+    pub fn issues(&self) -> &[Issue] {
+        match self {
+            Error::InvalidOrder(v) | Error::InvalidRuleSet(v) => v,
+            Error::InvalidInput(i) => std::slice::from_ref(i),
+            Error::Lifecycle(_) => &[],
+        }
+    }
+}
+
+/// Turns a serde error at a path into an issue whose code starts with `prefix`
+/// (`ORDER`, `RULESET`), dropping any input value serde quoted.
+pub(crate) fn issue_from_serde(prefix: &str, path: &str, message: &str) -> Issue {
+    let (kind, text) = classify_serde(message);
+    Issue::new(&format!("{prefix}_{kind}"), path, text)
+}
+
+/// Classifies a serde message and rewrites it without the offending value.
+fn classify_serde(message: &str) -> (&'static str, String) {
+    let expected = message
+        .find("expected ")
+        .map(|i| {
+            message[i..].trim_end_matches(|c: char| c == '.' || c.is_ascii_digit() || c == ' ')
+        })
+        .map(strip_location);
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        let known = expected.map(|e| format!("; {e}")).unwrap_or_default();
+        return (
+            "UNKNOWN_FIELD",
+            format!("unknown field `{}`{known}", clip(field)),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        return ("MISSING_FIELD", format!("missing field `{}`", clip(field)));
+    }
+    if message.starts_with("unknown variant") {
+        return (
+            "UNKNOWN_VALUE",
+            format!("unknown value; {}", expected.unwrap_or_default()),
+        );
+    }
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        return (
+            "WRONG_TYPE",
+            format!("wrong type; {}", expected.unwrap_or_default()),
+        );
+    }
+    if message.contains("floating-point") {
+        return (
+            "BAD_AMOUNT",
+            "amounts must be strings or integers, never floating-point numbers".into(),
+        );
+    }
+    if message.contains("decimal amount") {
+        return (
+            "BAD_AMOUNT",
+            "not a decimal amount such as \"1980\" or \"12.50\"".into(),
+        );
+    }
+    if message.contains("currency") {
+        return (
+            "UNKNOWN_CURRENCY",
+            "unknown currency code (ISO 4217, such as JPY)".into(),
+        );
+    }
+    if message.contains("time zone") || message.contains("timezone") || message.contains("Tz") {
+        return (
+            "UNKNOWN_ZONE",
+            "unknown IANA time zone (such as Asia/Tokyo)".into(),
+        );
+    }
+    if message.contains("premature end")
+        || message.contains("input contains invalid characters")
+        || message.contains("trailing")
+    {
+        return ("BAD_DATE", "not an ISO-8601 date or date-time".into());
+    }
+    if message.contains("EOF")
+        || message.contains("expected value")
+        || message.contains("key must be")
+    {
+        return ("PARSE", "not well-formed JSON".into());
+    }
+    if message.contains("out of range") || message.contains("number too large") {
+        return ("OUT_OF_RANGE", "number out of range".into());
+    }
+    ("WRONG_TYPE", "malformed value".into())
+}
+
+fn strip_location(s: &str) -> String {
+    // serde_json appends " at line 1 column 9"; drop it.
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_owned(),
+        None => s.to_owned(),
+    }
+}
+
+fn clip(s: &str) -> String {
+    // Field names are ASCII identifiers in our schema; anything else is cut short.
+    s.chars().take(40).collect()
+}
+
+/// Formats a serde_path_to_error path as a JSON path (`$.lines[0].quantity`).
+pub(crate) fn json_path(base: &str, path: &serde_path_to_error::Path) -> String {
+    let mut out = base.to_owned();
+    for seg in path.iter() {
+        use serde_path_to_error::Segment;
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } => push_key(&mut out, key),
+            Segment::Enum { variant } => push_key(&mut out, variant),
+            Segment::Unknown => out.push_str(".?"),
+        }
+    }
+    out
+}
+
+/// Appends `.key`, or `["key"]` when the key is not a plain identifier.
+pub(crate) fn push_key(out: &mut String, key: &str) {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        out.push('.');
+        out.push_str(key);
+    } else {
+        out.push_str(&format!("[{:?}]", clip(key)));
+    }
+}

@@ -1,0 +1,95 @@
+//! Text folding for comparisons: NFKC, whitespace removed, hyphen-like characters
+//! unified. The customer-identity module builds its normalizers on top of this.
+//!
+//! ```
+//! use ichigen_core::text::fold;
+//! assert_eq!(fold("山田　太郎"), fold("山田 太郎"));
+//! assert_eq!(fold("ＡＢＣ１２３"), "abc123");
+//! assert_eq!(fold("1ー2－3"), "1-2-3");
+//! ```
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Characters that stand for a hyphen in Japanese input, which NFKC leaves alone.
+const HYPHENS: &[char] = &[
+    '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}', '\u{2212}', '\u{30FC}',
+    '\u{FF0D}', '\u{FF70}', '\u{FE63}', '\u{2043}',
+];
+
+/// Folds text for equality tests: NFKC, lower case, all whitespace and zero-width
+/// characters removed, hyphen-like characters turned into `-`.
+///
+/// The long-vowel mark ー is folded only between digits (in `1ー2`), so that katakana
+/// words keep it.
+pub fn fold(s: &str) -> String {
+    // Removing a space can bring a combining mark next to a letter, and lower-casing
+    // can produce new compositions; repeat until nothing changes (two rounds in
+    // practice) so that fold(fold(x)) == fold(x).
+    let mut current = fold_once(s);
+    for _ in 0..4 {
+        let next = fold_once(&current);
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    current
+}
+
+fn fold_once(s: &str) -> String {
+    let chars: Vec<char> = s
+        .nfkc()
+        .filter(|c| !c.is_whitespace() && !is_zero_width(*c))
+        .collect();
+    let mut out = String::with_capacity(chars.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if HYPHENS.contains(&c) {
+            let is_choon = c == '\u{30FC}' || c == '\u{FF70}';
+            let between_digits = i > 0
+                && chars[i - 1].is_ascii_digit()
+                && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+            if !is_choon || between_digits {
+                out.push('-');
+                continue;
+            }
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+fn is_zero_width(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
+}
+
+/// The ASCII digits of `s` after NFKC (for postal codes and phones).
+///
+/// ```
+/// use ichigen_core::text::digits;
+/// assert_eq!(digits("〒１００－０００１"), "1000001");
+/// ```
+pub fn digits(s: &str) -> String {
+    s.nfkc().filter(char::is_ascii_digit).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn fold_is_idempotent(s in "\\PC{0,40}") {
+            let once = fold(&s);
+            prop_assert_eq!(fold(&once), once);
+        }
+    }
+
+    #[test]
+    fn katakana_long_vowel_is_kept() {
+        assert_eq!(fold("コーヒー"), "コーヒー");
+    }
+}

@@ -1,0 +1,350 @@
+//! Parsing and validating orders, and computing their totals and tax per rate.
+//!
+//! [`parse_order_json`] / [`parse_order_value`] turn JSON into an [`Order`] and check
+//! it; [`validate_order`] checks an order already in memory and returns every
+//! problem with its JSON path; [`compute_totals`] gives the totals the checks compare
+//! with what the channel stated.
+//!
+//! Tax: line prices are tax-inclusive by default (税込), as Japanese marketplaces
+//! show them. Tax is computed once per rate per order from the sum of that rate's
+//! amounts, and rounded with the order's [`Rounding`](crate::money::Rounding)
+//! (truncation by default). The shipping and COD fees are taxed at
+//! `pricing.fee_tax_rate`. Coupons and points reduce what the buyer is charged;
+//! they are treated as payment-side reductions (as marketplace-funded coupons and
+//! points are) and do not reduce the taxable amounts.
+//!
+//! ```
+//! use ichigen_core::validate::{compute_totals, parse_order_json};
+//! let order = parse_order_json(ichigen_core::sample::ORDER_JSON)?;
+//! let totals = compute_totals(&order);
+//! assert_eq!(totals.total.to_string(), "5390");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Issue, issue_from_serde, json_path};
+use crate::money::{Amount, Currency, amount_serde};
+use crate::order::{Order, Party, PaymentMethod, TaxMode};
+use crate::text::digits;
+
+/// Totals computed from an order's lines, fees and discounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// The order's currency.
+    pub currency: Currency,
+    /// Σ quantity × unit price, as priced (inclusive or exclusive of tax).
+    #[serde(with = "amount_serde")]
+    pub merchandise: Amount,
+    /// Shipping fee.
+    #[serde(with = "amount_serde")]
+    pub shipping_fee: Amount,
+    /// COD fee.
+    #[serde(with = "amount_serde")]
+    pub cod_fee: Amount,
+    /// Coupon plus points.
+    #[serde(with = "amount_serde")]
+    pub discount: Amount,
+    /// Tax added on top (exclusive pricing only; zero when prices include tax).
+    #[serde(with = "amount_serde")]
+    pub tax_added: Amount,
+    /// What the buyer is charged.
+    #[serde(with = "amount_serde")]
+    pub total: Amount,
+    /// Tax per rate, ascending by rate.
+    pub tax: Vec<TaxLine>,
+}
+
+/// The taxable amount and tax at one rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxLine {
+    /// The rate (`0.10`).
+    #[serde(with = "amount_serde")]
+    pub rate: Decimal,
+    /// Amounts at this rate, as priced.
+    #[serde(with = "amount_serde")]
+    pub taxable: Amount,
+    /// The tax, rounded once.
+    #[serde(with = "amount_serde")]
+    pub tax: Amount,
+}
+
+/// Computes the totals of an order.
+pub fn compute_totals(order: &Order) -> Totals {
+    let mut by_rate: BTreeMap<Decimal, Amount> = BTreeMap::new();
+    let mut merchandise = Decimal::ZERO;
+    for line in &order.lines {
+        let amount = line.amount();
+        merchandise += amount;
+        *by_rate.entry(line.tax_rate.normalize()).or_default() += amount;
+    }
+    let fees = order.shipping_fee + order.cod_fee;
+    if !fees.is_zero() {
+        *by_rate
+            .entry(order.pricing.fee_tax_rate.normalize())
+            .or_default() += fees;
+    }
+    let digits = order.currency.minor_units();
+    let rounding = order.pricing.tax_rounding;
+    let mut tax_added = Decimal::ZERO;
+    let tax = by_rate
+        .into_iter()
+        .map(|(rate, taxable)| {
+            let raw = match order.pricing.tax_mode {
+                TaxMode::Inclusive => taxable * rate / (Decimal::ONE + rate),
+                TaxMode::Exclusive => taxable * rate,
+            };
+            let tax = rounding.round(raw, digits);
+            if order.pricing.tax_mode == TaxMode::Exclusive {
+                tax_added += tax;
+            }
+            TaxLine { rate, taxable, tax }
+        })
+        .collect();
+    let discount = order.discounts.coupon + order.discounts.points;
+    Totals {
+        currency: order.currency,
+        merchandise,
+        shipping_fee: order.shipping_fee,
+        cod_fee: order.cod_fee,
+        discount,
+        tax_added,
+        total: merchandise + fees + tax_added - discount,
+        tax,
+    }
+}
+
+/// Parses an order from JSON text and validates it.
+///
+/// Structural problems (wrong type, unknown field, missing field, unknown value,
+/// float amounts) are reported with their path; a structurally sound order is then
+/// checked by [`validate_order`] and every problem is reported together.
+pub fn parse_order_json(text: &str) -> Result<Order, Error> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        Error::InvalidOrder(vec![Issue::new(
+            "ORDER_PARSE",
+            "$",
+            format!(
+                "not well-formed JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )])
+    })?;
+    parse_order_value(value)
+}
+
+/// Parses an order from a JSON value and validates it. See [`parse_order_json`].
+pub fn parse_order_value(value: Value) -> Result<Order, Error> {
+    let order = decode_order(value).map_err(|i| Error::InvalidOrder(vec![i]))?;
+    let issues = validate_order(&order);
+    if issues.is_empty() {
+        Ok(order)
+    } else {
+        Err(Error::InvalidOrder(issues))
+    }
+}
+
+/// Decodes without semantic checks; the one structural problem serde stops at is
+/// returned with its path.
+pub(crate) fn decode_order(value: Value) -> Result<Order, Issue> {
+    serde_path_to_error::deserialize::<_, Order>(value).map_err(|e| {
+        let path = json_path("$", e.path());
+        issue_from_serde("ORDER", &path, &e.inner().to_string())
+    })
+}
+
+/// Checks an order and returns every problem found (empty when valid).
+///
+/// Codes: `ORDER_MISSING_VALUE`, `ORDER_NO_LINES`, `ORDER_NO_RECIPIENT`,
+/// `ORDER_QUANTITY_ZERO`, `ORDER_NEGATIVE_AMOUNT`, `ORDER_AMOUNT_PRECISION`,
+/// `ORDER_TAX_RATE_INVALID`, `ORDER_RECIPIENT_INDEX`, `ORDER_POSTAL_CODE_MISSING`,
+/// `ORDER_POSTAL_CODE_INVALID`, `ORDER_COD_FEE_WITHOUT_COD`,
+/// `ORDER_DISCOUNT_EXCEEDS_TOTAL`, `ORDER_TOTAL_MISMATCH`, `ORDER_TAX_MISMATCH`,
+/// `ORDER_TAX_RATE_UNUSED`.
+pub fn validate_order(order: &Order) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let mut add = |code: &str, path: String, msg: &str| issues.push(Issue::new(code, path, msg));
+
+    for (path, value) in [
+        ("$.id", order.id.as_str()),
+        ("$.store", order.store.as_str()),
+        (
+            "$.channel_order_number",
+            order.channel_order_number.as_str(),
+        ),
+    ] {
+        if value.trim().is_empty() {
+            add("ORDER_MISSING_VALUE", path.into(), "must not be empty");
+        }
+    }
+
+    let currency = order.currency;
+    let check_amount = |path: String, amount: Amount, add: &mut dyn FnMut(&str, String, &str)| {
+        if amount.is_sign_negative() && !amount.is_zero() {
+            add("ORDER_NEGATIVE_AMOUNT", path, "must not be negative");
+        } else if !currency.fits(amount) {
+            add(
+                "ORDER_AMOUNT_PRECISION",
+                path,
+                "has more decimals than the currency allows",
+            );
+        }
+    };
+
+    if order.recipients.is_empty() {
+        add(
+            "ORDER_NO_RECIPIENT",
+            "$.recipients".into(),
+            "an order needs at least one recipient",
+        );
+    }
+    for (i, r) in order.recipients.iter().enumerate() {
+        check_postal(r, &format!("$.recipients[{i}]"), &mut add);
+    }
+
+    if order.lines.is_empty() {
+        add(
+            "ORDER_NO_LINES",
+            "$.lines".into(),
+            "an order needs at least one line",
+        );
+    }
+    for (i, line) in order.lines.iter().enumerate() {
+        let p = format!("$.lines[{i}]");
+        if line.listing_code.as_str().trim().is_empty() {
+            add(
+                "ORDER_MISSING_VALUE",
+                format!("{p}.listing_code"),
+                "must not be empty",
+            );
+        }
+        if line.quantity == 0 {
+            add(
+                "ORDER_QUANTITY_ZERO",
+                format!("{p}.quantity"),
+                "quantity must be at least 1",
+            );
+        }
+        check_amount(format!("{p}.unit_price"), line.unit_price, &mut add);
+        if line.tax_rate.is_sign_negative() || line.tax_rate >= Decimal::ONE {
+            add(
+                "ORDER_TAX_RATE_INVALID",
+                format!("{p}.tax_rate"),
+                "a rate is a fraction from 0 up to 1, such as 0.10",
+            );
+        }
+        if line.recipient as usize >= order.recipients.len() && !order.recipients.is_empty() {
+            add(
+                "ORDER_RECIPIENT_INDEX",
+                format!("{p}.recipient"),
+                "points at a recipient that does not exist",
+            );
+        }
+    }
+    let fee_rate = order.pricing.fee_tax_rate;
+    if fee_rate.is_sign_negative() || fee_rate >= Decimal::ONE {
+        add(
+            "ORDER_TAX_RATE_INVALID",
+            "$.pricing.fee_tax_rate".into(),
+            "a rate is a fraction from 0 up to 1",
+        );
+    }
+    check_amount("$.shipping_fee".into(), order.shipping_fee, &mut add);
+    check_amount("$.cod_fee".into(), order.cod_fee, &mut add);
+    check_amount(
+        "$.discounts.coupon".into(),
+        order.discounts.coupon,
+        &mut add,
+    );
+    check_amount(
+        "$.discounts.points".into(),
+        order.discounts.points,
+        &mut add,
+    );
+    if !order.cod_fee.is_zero() && order.payment.method != PaymentMethod::Cod {
+        add(
+            "ORDER_COD_FEE_WITHOUT_COD",
+            "$.cod_fee".into(),
+            "a COD fee on an order not paid by COD",
+        );
+    }
+
+    let totals = compute_totals(order);
+    if totals.total.is_sign_negative() && !totals.total.is_zero() {
+        add(
+            "ORDER_DISCOUNT_EXCEEDS_TOTAL",
+            "$.discounts".into(),
+            "discounts exceed the merchandise and fees",
+        );
+    }
+    if let Some(stated) = order.stated.total {
+        if stated != totals.total {
+            let msg = format!(
+                "stated total differs from the computed total {} by {}",
+                totals.total,
+                stated - totals.total
+            );
+            add("ORDER_TOTAL_MISMATCH", "$.stated.total".into(), &msg);
+        }
+    }
+    for (i, st) in order.stated.tax.iter().enumerate() {
+        match totals.tax.iter().find(|t| t.rate == st.rate.normalize()) {
+            Some(t) if t.tax != st.tax => {
+                let msg = format!(
+                    "stated tax at rate {} differs from the computed {}",
+                    t.rate, t.tax
+                );
+                add("ORDER_TAX_MISMATCH", format!("$.stated.tax[{i}].tax"), &msg);
+            }
+            Some(_) => {}
+            None if st.tax.is_zero() => {}
+            None => add(
+                "ORDER_TAX_RATE_UNUSED",
+                format!("$.stated.tax[{i}].rate"),
+                "no line or fee is taxed at this rate",
+            ),
+        }
+    }
+    issues
+}
+
+/// Postal code rules by country: Japan 7 digits, China 6; elsewhere only presence.
+fn check_postal(party: &Party, path: &str, add: &mut dyn FnMut(&str, String, &str)) {
+    let Some(code) = party
+        .postal_code
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+    else {
+        add(
+            "ORDER_POSTAL_CODE_MISSING",
+            format!("{path}.postal_code"),
+            "a recipient needs a postal code",
+        );
+        return;
+    };
+    let country = party.country.as_deref().unwrap_or("JP");
+    let expected = match country {
+        "JP" => Some(7),
+        "CN" => Some(6),
+        _ => None,
+    };
+    if let Some(n) = expected {
+        let d = digits(code);
+        let only_digits_and_hyphen = crate::text::fold(code)
+            .trim_start_matches('〒')
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-');
+        if d.len() != n || !only_digits_and_hyphen {
+            add(
+                "ORDER_POSTAL_CODE_INVALID",
+                format!("{path}.postal_code"),
+                &format!("a postal code in {country} has {n} digits"),
+            );
+        }
+    }
+}
