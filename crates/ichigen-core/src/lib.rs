@@ -26,6 +26,7 @@
 pub mod clock;
 pub mod error;
 pub mod ids;
+pub mod interop;
 pub mod lifecycle;
 pub mod money;
 pub mod order;

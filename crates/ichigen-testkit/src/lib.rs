@@ -1,1 +1,5 @@
-//! Test support for ichigen.
+//! Test support for ichigen: the language-neutral vector runner and the order
+//! generator used by benchmarks, property tests and fuzzing.
+#![deny(missing_docs)]
+
+pub mod vectors;

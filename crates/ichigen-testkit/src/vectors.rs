@@ -1,0 +1,137 @@
+//! The Rust runner for the language-neutral vectors in `tests/vectors/`
+//! (format: `tests/vectors/README.md`).
+
+use std::path::{Path, PathBuf};
+
+use ichigen_core::clock::FixedClock;
+use ichigen_core::interop;
+use serde_json::{Map, Value, json};
+
+/// The instant vectors run at unless they say otherwise.
+pub const DEFAULT_NOW: &str = "2026-11-23T03:00:00Z";
+
+/// The folder holding the vectors, found from this crate's manifest.
+pub fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
+}
+
+/// Every vector file below `dir`, sorted.
+pub fn vector_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") && p.file_name().is_some_and(|n| n != "sample_order.json") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Expands `{"$sample": {...}}` into the sample order with overrides, anywhere in `v`.
+pub fn expand_samples(v: Value, sample: &Value) -> Value {
+    match v {
+        Value::Object(mut m) => {
+            if m.len() == 1 {
+                if let Some(overrides) = m.remove("$sample") {
+                    let mut base = sample.clone();
+                    if let (Value::Object(b), Value::Object(o)) = (&mut base, overrides) {
+                        for (k, val) in o {
+                            if val.is_null() {
+                                b.remove(&k);
+                            } else {
+                                b.insert(k, val);
+                            }
+                        }
+                    }
+                    return base;
+                }
+            }
+            Value::Object(m.into_iter().map(|(k, val)| (k, expand_samples(val, sample))).collect())
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| expand_samples(x, sample)).collect()),
+        other => other,
+    }
+}
+
+/// Whether `actual` matches `expected` as a subset (see the README). On mismatch,
+/// returns the path and a description.
+pub fn subset_match(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                let Some(av) = a.get(k) else {
+                    return Err(format!("{path}.{k}: missing in output"));
+                };
+                subset_match(ev, av, &format!("{path}.{k}"))?;
+            }
+            Ok(())
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                return Err(format!("{path}: expected {} elements, got {}: {}", e.len(), a.len(), actual));
+            }
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                subset_match(ev, av, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        (Value::Number(e), Value::Number(a)) if e.as_f64() == a.as_f64() => Ok(()),
+        (e, a) if e == a => Ok(()),
+        (e, a) => Err(format!("{path}: expected {e}, got {a}")),
+    }
+}
+
+fn field(input: &Map<String, Value>, key: &str) -> Value {
+    input.get(key).cloned().unwrap_or(Value::Null)
+}
+
+/// Runs one operation; the error side is the error's JSON (`interop::error_value`).
+pub fn run_op(op: &str, input: &Map<String, Value>, clock: &FixedClock) -> Result<Value, Value> {
+    let err = |e: ichigen_core::Error| interop::error_value(&e);
+    let rule_set = || -> Result<ichigen_core::rules::RuleSet, Value> {
+        match input.get("toml").and_then(Value::as_str) {
+            Some(text) => ichigen_core::rules::RuleSet::from_toml(text).map_err(err),
+            None => interop::load_rule_set(field(input, "rule_set")).map_err(err),
+        }
+    };
+    match op {
+        "validate_order" => Ok(interop::validate_order(field(input, "order"))),
+        "apply_event" => {
+            let actor = input.get("actor").cloned().unwrap_or_else(|| json!({"kind": "user", "id": "vector"}));
+            interop::apply_event(field(input, "order"), field(input, "event"), actor, clock).map_err(err)
+        }
+        "load_rule_set" => rule_set().map(|r| interop::describe_rule_set(&r)),
+        "triage" => interop::triage(&rule_set()?, field(input, "order"), field(input, "context"), clock).map_err(err),
+        "dry_run" => {
+            interop::dry_run(&rule_set()?, field(input, "orders"), field(input, "contexts"), clock).map_err(err)
+        }
+        other => Err(json!({"code": "VECTOR_UNKNOWN_OP", "message": other})),
+    }
+}
+
+/// Runs one vector file; `Err` explains the failure.
+pub fn run_file(path: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    let vector: Value = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    let sample: Value = serde_json::from_str(ichigen_core::sample::ORDER_JSON).map_err(|e| e.to_string())?;
+    let vector = expand_samples(vector, &sample);
+    let op = vector["op"].as_str().ok_or("missing op")?;
+    let now = vector.get("now").and_then(Value::as_str).unwrap_or(DEFAULT_NOW);
+    let clock = FixedClock::parse(now).map_err(|e| format!("bad now: {e}"))?;
+    let input = vector["input"].as_object().ok_or("missing input object")?;
+    let result = run_op(op, input, &clock);
+    match (vector.get("expect"), vector.get("expect_error"), result) {
+        (Some(expect), None, Ok(out)) => subset_match(expect, &out, "$"),
+        (Some(_), None, Err(e)) => Err(format!("expected success, got error {e}")),
+        (None, Some(expect), Err(e)) => subset_match(expect, &e, "$error"),
+        (None, Some(_), Ok(out)) => Err(format!("expected an error, got {out}")),
+        _ => Err("a vector has exactly one of expect and expect_error".into()),
+    }
+}

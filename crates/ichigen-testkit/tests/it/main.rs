@@ -1,0 +1,3 @@
+//! Integration tests of the testkit: every vector in `tests/vectors/` runs here.
+
+mod vectors;
