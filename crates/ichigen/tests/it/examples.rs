@@ -1,0 +1,112 @@
+use std::path::{Path, PathBuf};
+
+use ichigen::clock::FixedClock;
+use ichigen::lifecycle::Status;
+use ichigen::rules::{EXAMPLE_RULE_SET_JSON, RuleSet, TriageContext, dry_run};
+use ichigen::validate::parse_order_value;
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/data")
+        .join(name)
+}
+
+#[test]
+fn the_toml_example_rule_set_is_the_json_one() {
+    let toml = RuleSet::from_toml(&std::fs::read_to_string(data("rules.toml")).unwrap()).unwrap();
+    let json = RuleSet::from_json(EXAMPLE_RULE_SET_JSON).unwrap();
+    assert_eq!(toml.definition(), json.definition());
+}
+
+/// The quickstart's sample batch, triaged by the example rule set, gives the
+/// statuses a Japanese shop expects for each order (worked out from DOMAIN.md §2).
+#[test]
+fn the_sample_batch_triages_as_a_shop_expects() {
+    let batch: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("orders.json")).unwrap()).unwrap();
+    let clock = FixedClock::parse(batch["as_of"].as_str().unwrap()).unwrap();
+    let rules = RuleSet::from_toml(&std::fs::read_to_string(data("rules.toml")).unwrap()).unwrap();
+    let mut orders = Vec::new();
+    let mut contexts = Vec::new();
+    let mut rejected = Vec::new();
+    for entry in batch["orders"].as_array().unwrap() {
+        match parse_order_value(entry["order"].clone()) {
+            Ok(o) => {
+                orders.push(o);
+                let ctx: TriageContext =
+                    serde_json::from_value(entry.get("context").cloned().unwrap_or_default())
+                        .unwrap_or_default();
+                contexts.push(ctx);
+            }
+            Err(e) => rejected.push((entry["order"]["id"].as_str().unwrap().to_owned(), e)),
+        }
+    }
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].0, "ord-1010");
+    let codes: Vec<&str> = rejected[0]
+        .1
+        .issues()
+        .iter()
+        .map(|i| i.code.as_str())
+        .collect();
+    assert!(
+        codes.contains(&"ORDER_QUANTITY_ZERO") && codes.contains(&"ORDER_POSTAL_CODE_MISSING"),
+        "{codes:?}"
+    );
+
+    let report = dry_run(&rules, &orders, &contexts, &clock).unwrap();
+    let got: Vec<(String, Status)> = report
+        .items
+        .iter()
+        .map(|i| (i.order_id.to_string(), i.outcome.as_ref().unwrap().status))
+        .collect();
+    let expected = [
+        ("ord-1001", Status::Ready),           // paid by card, nothing to look at
+        ("ord-1002", Status::AwaitingPayment), // bank transfer, unpaid
+        ("ord-1003", Status::NeedsCheck),      // remarks (noshi request)
+        ("ord-1004", Status::Ready),           // gift: ready, prices hidden
+        ("ord-1005", Status::NeedsCheck),      // COD by mail packet is impossible
+        ("ord-1006", Status::AwaitingRelease), // pre-order released 2026-12-15
+        ("ord-1007", Status::NeedsCheck),      // caution customer
+        ("ord-1008", Status::NeedsCheck),      // remarks beat awaiting payment
+        ("ord-1009", Status::NeedsCheck),      // card authorization failed
+        ("ord-1011", Status::Ready),           // marketplace-paid frozen item
+    ];
+    let expected: Vec<(String, Status)> = expected
+        .iter()
+        .map(|(id, s)| ((*id).to_owned(), *s))
+        .collect();
+    assert_eq!(got, expected);
+
+    let gift = report
+        .items
+        .iter()
+        .find(|i| i.order_id.as_str() == "ord-1004")
+        .unwrap();
+    let gift = gift.outcome.as_ref().unwrap();
+    assert!(
+        gift.applied
+            .iter()
+            .any(|a| a.action == "hide_prices" && a.after == serde_json::json!(true))
+    );
+    let both = report
+        .items
+        .iter()
+        .find(|i| i.order_id.as_str() == "ord-1008")
+        .unwrap();
+    assert_eq!(
+        both.outcome.as_ref().unwrap().holds.len(),
+        2,
+        "unpaid and needs check are both open"
+    );
+    assert_eq!(report.totals.unmatched, 0);
+    assert_eq!(report.totals.by_status.values().sum::<u64>(), 10);
+}
+
+#[test]
+fn the_system_clock_reads_the_wall_clock() {
+    use ichigen::clock::Clock;
+    let now = ichigen::SystemClock.now();
+    // The wall clock is past the day this test was written.
+    assert!(now > chrono::DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z").unwrap());
+}

@@ -1,0 +1,3 @@
+//! Integration tests of the facade: the bundled example data and rule sets.
+
+mod examples;

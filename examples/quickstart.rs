@@ -1,0 +1,230 @@
+//! The quickstart: triage a file of orders with a rule set and print the dry-run.
+//!
+//! ```text
+//! cargo run --release --example quickstart [ORDERS.json] [RULES.toml|RULES.json]
+//! ```
+//!
+//! By default it reads `examples/data/orders.json` (eleven sample orders from
+//! Rakuten, Amazon, Yahoo!, Shopify and an own site; one is deliberately invalid)
+//! and `examples/data/rules.toml` (the example rule set). Invalid orders are reported
+//! with the path of every problem; the valid ones are triaged. Nothing is saved:
+//! this is the dry-run (シミュレーション) a shop runs before switching a rule set on.
+#![allow(clippy::print_stdout, reason = "an example prints its result")]
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use ichigen::clock::FixedClock;
+use ichigen::rules::{DryRunReport, RuleSet, TriageContext, dry_run};
+use ichigen::validate::parse_order_value;
+use serde::Deserialize;
+
+/// The sample file: the instant to run at, and orders with optional context.
+#[derive(Deserialize)]
+struct Batch {
+    /// The clock the dry-run uses, so that the output does not change with the day.
+    as_of: String,
+    orders: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    order: serde_json::Value,
+    #[serde(default)]
+    context: Option<TriageContext>,
+}
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data")
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("quickstart: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let orders_path = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| data_dir().join("orders.json"));
+    let rules_path = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| data_dir().join("rules.toml"));
+
+    let rules_text = std::fs::read_to_string(&rules_path)?;
+    let rules = if rules_path.extension().is_some_and(|e| e == "toml") {
+        RuleSet::from_toml(&rules_text)?
+    } else {
+        RuleSet::from_json(&rules_text)?
+    };
+    let batch: Batch = serde_json::from_str(&std::fs::read_to_string(&orders_path)?)?;
+    let clock = FixedClock::parse(&batch.as_of)?;
+
+    // Good orders go on; bad ones are reported with every problem and its path.
+    let mut orders = Vec::new();
+    let mut contexts = Vec::new();
+    let mut rejected = Vec::new();
+    for (i, entry) in batch.orders.into_iter().enumerate() {
+        let id = entry
+            .order
+            .get("id")
+            .and_then(|v| v.as_str())
+            .unwrap_or("?")
+            .to_owned();
+        match parse_order_value(entry.order) {
+            Ok(order) => {
+                orders.push(order);
+                contexts.push(entry.context.unwrap_or_default());
+            }
+            Err(e) => rejected.push((i, id, e)),
+        }
+    }
+    let report = dry_run(&rules, &orders, &contexts, &clock)?;
+
+    let mode = serde_json::to_value(rules.mode())?;
+    let shown = std::fs::canonicalize(&orders_path).unwrap_or(orders_path.clone());
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = shown
+        .strip_prefix(&cwd)
+        .unwrap_or(&shown)
+        .display()
+        .to_string();
+    println!(
+        "ichigen quickstart: rule set `{}` ({}) over {shown}",
+        rules.name(),
+        mode.as_str().unwrap_or("?")
+    );
+    println!(
+        "as of {} · {} orders read, {} valid, {} rejected\n",
+        batch.as_of,
+        orders.len() + rejected.len(),
+        orders.len(),
+        rejected.len()
+    );
+    print_table(&report, &orders);
+    print_totals(&report);
+    if !rejected.is_empty() {
+        println!("\nrejected orders (not triaged):");
+        for (i, id, e) in &rejected {
+            for issue in e.issues() {
+                let path = issue.path.replacen('$', &format!("$.orders[{i}].order"), 1);
+                println!("  {id:<10} {:<28} {path}  {}", issue.code, issue.message);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_table(report: &DryRunReport, orders: &[ichigen::order::Order]) {
+    let header = [
+        "order",
+        "channel",
+        "status",
+        "holds",
+        "tags",
+        "matched rules",
+    ];
+    let mut rows = vec![header.map(String::from).to_vec()];
+    for (item, order) in report.items.iter().zip(orders) {
+        let mut row = vec![item.order_id.to_string(), order.channel.as_str().to_owned()];
+        match (&item.outcome, &item.error) {
+            (Some(o), _) => {
+                row.push(format!("{} {}", o.status.japanese(), o.status));
+                row.push(
+                    o.holds
+                        .iter()
+                        .map(|h| h.status().as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+                row.push(
+                    o.tags
+                        .iter()
+                        .map(|t| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+                row.push(
+                    o.matched
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
+            }
+            (None, Some(e)) => row.extend([
+                format!("error {}", e.code),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]),
+            (None, None) => {
+                row.extend([String::new(), String::new(), String::new(), String::new()])
+            }
+        }
+        rows.push(row);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| rows.iter().map(|r| display_width(&r[c])).max().unwrap_or(0))
+        .collect();
+    for (n, row) in rows.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| pad(cell, *w))
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
+        if n == 0 {
+            println!(
+                "{}",
+                widths
+                    .iter()
+                    .map(|w| "-".repeat(*w))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            );
+        }
+    }
+}
+
+fn print_totals(report: &DryRunReport) {
+    let t = &report.totals;
+    println!("\nby status:");
+    for (status, n) in &t.by_status {
+        println!(
+            "  {} {n:>4}",
+            pad(&format!("{} {}", status.japanese(), status), 30)
+        );
+    }
+    println!("by rule:");
+    for rc in &t.by_rule {
+        println!("  {} {:>4}", pad(rc.rule.as_str(), 26), rc.matched);
+    }
+    println!("unmatched {}, refused {}", t.unmatched, t.errors);
+    for (fact, n) in &t.missing_facts {
+        println!("  context fact `{fact}` missing for {n} orders (rules needing it did not fire)");
+    }
+}
+
+/// Terminal width: East Asian wide characters take two columns.
+fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let mut out = s.to_owned();
+    out.push_str(&" ".repeat(width.saturating_sub(display_width(s))));
+    out
+}
