@@ -24,3 +24,8 @@ impl clock::Clock for SystemClock {
         chrono::Utc::now()
     }
 }
+
+/// The README's Rust example, run as a doc test so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
