@@ -111,10 +111,7 @@ pub(crate) fn issue_from_serde(prefix: &str, path: &str, message: &str) -> Issue
 fn classify_serde(message: &str) -> (&'static str, String) {
     let expected = message
         .find("expected ")
-        .map(|i| {
-            message[i..].trim_end_matches(|c: char| c == '.' || c.is_ascii_digit() || c == ' ')
-        })
-        .map(strip_location);
+        .map(|i| strip_location(&message[i..]));
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or("");
         let known = expected.map(|e| format!("; {e}")).unwrap_or_default();

@@ -69,7 +69,12 @@ pub fn parse_order(order: Value) -> Result<Order, Error> {
 /// `{"order": ..., "status": "...", "applied": "changed" | "unchanged"}`.
 ///
 /// The order must be valid. A refused event is an error with its `LIFECYCLE_*` code.
-pub fn apply_event(order: Value, event: Value, actor: Value, clock: &dyn Clock) -> Result<Value, Error> {
+pub fn apply_event(
+    order: Value,
+    event: Value,
+    actor: Value,
+    clock: &dyn Clock,
+) -> Result<Value, Error> {
     let mut order = parse_order(order)?;
     let event: OrderEvent = decode_arg(event, "event")?;
     let actor: Actor = decode_arg(actor, "actor")?;
@@ -88,7 +93,12 @@ pub fn load_rule_set(rule_set: Value) -> Result<RuleSet, Error> {
 
 /// A summary of a loaded rule set: `{"name", "mode", "rules": [ids]}`.
 pub fn describe_rule_set(rules: &RuleSet) -> Value {
-    let ids: Vec<&str> = rules.definition().rules.iter().map(|r| r.id.as_str()).collect();
+    let ids: Vec<&str> = rules
+        .definition()
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
     json!({ "name": rules.name(), "mode": rules.mode(), "rules": ids })
 }
 
@@ -98,9 +108,18 @@ pub fn rule_set_definition(rules: &RuleSet) -> Value {
 }
 
 /// Triage of one order: `{"order": ..., "outcome": ...}`. `context` may be null.
-pub fn triage(rules: &RuleSet, order: Value, context: Value, clock: &dyn Clock) -> Result<Value, Error> {
+pub fn triage(
+    rules: &RuleSet,
+    order: Value,
+    context: Value,
+    clock: &dyn Clock,
+) -> Result<Value, Error> {
     let order = parse_order(order)?;
-    let ctx: TriageContext = if context.is_null() { TriageContext::default() } else { decode_arg(context, "context")? };
+    let ctx: TriageContext = if context.is_null() {
+        TriageContext::default()
+    } else {
+        decode_arg(context, "context")?
+    };
     let (order, outcome) = rules::triage(rules, &order, &ctx, clock)?;
     Ok(json!({ "order": to_value(&order), "outcome": to_value(&outcome) }))
 }
@@ -109,7 +128,11 @@ pub fn triage(rules: &RuleSet, order: Value, context: Value, clock: &dyn Clock) 
 /// index: a dry-run must not silently skip an order.
 pub fn parse_orders(orders: Value) -> Result<Vec<Order>, Error> {
     let Value::Array(items) = orders else {
-        return Err(Error::InvalidInput(Issue::new("INPUT_WRONG_TYPE", "$.orders", "orders must be an array")));
+        return Err(Error::InvalidInput(Issue::new(
+            "INPUT_WRONG_TYPE",
+            "$.orders",
+            "orders must be an array",
+        )));
     };
     let mut out = Vec::with_capacity(items.len());
     let mut issues = Vec::new();
@@ -122,7 +145,11 @@ pub fn parse_orders(orders: Value) -> Result<Vec<Order>, Error> {
             })),
         }
     }
-    if issues.is_empty() { Ok(out) } else { Err(Error::InvalidOrder(issues)) }
+    if issues.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::InvalidOrder(issues))
+    }
 }
 
 /// Decodes the contexts of a batch: null or an array of contexts (null items allowed).
@@ -132,14 +159,29 @@ pub fn parse_contexts(contexts: Value) -> Result<Vec<TriageContext>, Error> {
         Value::Array(items) => items
             .into_iter()
             .enumerate()
-            .map(|(i, c)| if c.is_null() { Ok(TriageContext::default()) } else { decode_arg(c, &format!("contexts[{i}]")) })
+            .map(|(i, c)| {
+                if c.is_null() {
+                    Ok(TriageContext::default())
+                } else {
+                    decode_arg(c, &format!("contexts[{i}]"))
+                }
+            })
             .collect(),
-        _ => Err(Error::InvalidInput(Issue::new("INPUT_WRONG_TYPE", "$.contexts", "contexts must be an array or null"))),
+        _ => Err(Error::InvalidInput(Issue::new(
+            "INPUT_WRONG_TYPE",
+            "$.contexts",
+            "contexts must be an array or null",
+        ))),
     }
 }
 
 /// Dry-run over a batch (see [`rules::dry_run`]); returns the report as JSON.
-pub fn dry_run(rules: &RuleSet, orders: Value, contexts: Value, clock: &dyn Clock) -> Result<Value, Error> {
+pub fn dry_run(
+    rules: &RuleSet,
+    orders: Value,
+    contexts: Value,
+    clock: &dyn Clock,
+) -> Result<Value, Error> {
     let orders = parse_orders(orders)?;
     let contexts = parse_contexts(contexts)?;
     let report = rules::dry_run(rules, &orders, &contexts, clock)?;

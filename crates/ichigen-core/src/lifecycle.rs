@@ -42,7 +42,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::ids::{CarrierCode, MailTemplateId, RuleId, ShippingMethodCode, SubStatus, Tag};
-use crate::order::{Order, OrderLine, PaymentStatus, ShippingClass, SplitKey};
+use crate::order::{
+    Order, OrderLine, PaymentStatus, ShippingClass, SplitKey, StatedTax, StatedTotals,
+};
+use crate::validate::{Totals, compute_totals};
 
 /// The status a person sees (the table in DOMAIN.md §1), in display precedence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -323,7 +326,8 @@ pub enum OrderEvent {
         /// Whether prices are hidden.
         hide: bool,
     },
-    /// Add a line (a wrapping fee); the stated total grows by its amount.
+    /// Add a line (a wrapping fee). The stated total and the stated tax at the line's
+    /// rate move by what the line adds, so that a consistent order stays consistent.
     AddLine {
         /// The line.
         line: Box<OrderLine>,
@@ -528,6 +532,39 @@ pub fn apply(
     Ok(Applied::Changed)
 }
 
+/// Moves the channel's stated totals by what a change to the order moved the computed
+/// ones: the stated total by the change of the total (the line's amount, plus its tax
+/// when prices exclude tax), and each stated tax by the change of the tax at its rate.
+/// A rate that gains tax and was not stated gets a row, when the channel stated taxes
+/// at all. An order whose stated totals agreed with the computed ones still agrees.
+fn restate(stated: &mut StatedTotals, before: &Totals, after: &Totals) {
+    if let Some(total) = stated.total.as_mut() {
+        *total += after.total - before.total;
+    }
+    if stated.tax.is_empty() {
+        return;
+    }
+    let tax_at = |t: &Totals, rate| {
+        t.tax
+            .iter()
+            .find(|l| l.rate == rate)
+            .map_or(rust_decimal::Decimal::ZERO, |l| l.tax)
+    };
+    for line in &after.tax {
+        let delta = line.tax - tax_at(before, line.rate);
+        if delta.is_zero() {
+            continue;
+        }
+        match stated.tax.iter_mut().find(|s| s.rate == line.rate) {
+            Some(s) => s.tax += delta,
+            None => stated.tax.push(StatedTax {
+                rate: line.rate,
+                tax: delta,
+            }),
+        }
+    }
+}
+
 /// Checks the event against the current state; mutates only once it is known to be legal.
 fn check_and_mutate(
     order: &mut Order,
@@ -646,6 +683,9 @@ fn check_and_mutate(
             Phase::New | Phase::Triaged | Phase::Printed => {
                 state.phase = Phase::Cancelled;
                 state.closing_reason = Some(reason.clone());
+                // Holds exist only while an order is open: a cancelled order waits
+                // for nothing, and must not count as awaiting payment or stock.
+                state.holds.clear();
             }
             Phase::Shipped => {
                 return err(
@@ -760,10 +800,19 @@ fn check_and_mutate(
                     "the line points at a recipient that does not exist",
                 );
             }
-            if let Some(total) = order.stated.total.as_mut() {
-                *total += line.amount();
+            if line.tax_rate.is_sign_negative() || line.tax_rate >= rust_decimal::Decimal::ONE {
+                return err(
+                    "LIFECYCLE_INVALID_LINE",
+                    "a tax rate is a fraction from 0 up to 1, such as 0.10",
+                );
             }
+            if line.listing_code.as_str().trim().is_empty() {
+                return err("LIFECYCLE_INVALID_LINE", "a line needs a listing code");
+            }
+            let before = compute_totals(order);
             order.lines.push((**line).clone());
+            let after = compute_totals(order);
+            restate(&mut order.stated, &before, &after);
         }
         E::SetShipDate { date } => {
             if !is_open {

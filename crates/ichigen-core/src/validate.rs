@@ -18,6 +18,9 @@
 //! let order = parse_order_json(ichigen_core::sample::ORDER_JSON)?;
 //! let totals = compute_totals(&order);
 //! assert_eq!(totals.total.to_string(), "5390");
+//! // 10% on 3300 + 660 + the 550 fee = 4510, tax-inclusive: floor(4510 × 10/110) = 410.
+//! assert_eq!(totals.tax[1].rate.to_string(), "0.10");
+//! assert_eq!(totals.tax[1].tax.to_string(), "410");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -62,7 +65,7 @@ pub struct Totals {
 /// The taxable amount and tax at one rate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxLine {
-    /// The rate (`0.10`).
+    /// The rate, with at least two decimals (`0.10`, `0.08`, `0.00`).
     #[serde(with = "amount_serde")]
     pub rate: Decimal,
     /// Amounts at this rate, as priced.
@@ -102,7 +105,11 @@ pub fn compute_totals(order: &Order) -> Totals {
             if order.pricing.tax_mode == TaxMode::Exclusive {
                 tax_added += tax;
             }
-            TaxLine { rate, taxable, tax }
+            TaxLine {
+                rate: display_rate(rate),
+                taxable,
+                tax,
+            }
         })
         .collect();
     let discount = order.discounts.coupon + order.discounts.points;
@@ -116,6 +123,16 @@ pub fn compute_totals(order: &Order) -> Totals {
         total: merchandise + fees + tax_added - discount,
         tax,
     }
+}
+
+/// A rate as people write it: at least two decimals (`0.10`, `0.08`, `0.00`), so that
+/// `0.1` and `0.10` group together and read the same way in every output.
+fn display_rate(rate: Decimal) -> Decimal {
+    let mut r = rate.normalize();
+    if r.scale() < 2 {
+        r.rescale(2);
+    }
+    r
 }
 
 /// Parses an order from JSON text and validates it.

@@ -377,7 +377,7 @@ impl Pred {
             Pred::Prefecture(list) => b(o.recipients.iter().any(|r| {
                 r.prefecture.as_deref().is_some_and(|p| {
                     let p = fold(p);
-                    list.iter().any(|x| *x == p)
+                    list.contains(&p)
                 })
             })),
             Pred::PostalPrefix(list) => b(o.recipients.iter().any(|r| {
