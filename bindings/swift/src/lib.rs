@@ -1,1 +1,89 @@
-//! placeholder, replaced by the binding
+//! The Swift binding of ichigen, through uniffi.
+//!
+//! uniffi turns the items exported here into a Swift module (`Ichigen`, see
+//! `uniffi.toml`) over a C ABI; `generate.sh` writes it to `Sources/`. The same FFI
+//! is what the uniffi-generated Python module calls, which is how it is tested on
+//! machines without a Swift compiler.
+//!
+//! Orders, events, contexts and reports are documents whose shape grows with the
+//! core: they cross as JSON text, which Swift code decodes with `Codable`. What is
+//! small, stable and useful to branch on in Swift (issues, the validation verdict,
+//! triage status, holds and tags) crosses as uniffi records. Every call goes through
+//! [`ichigen::interop`], the JSON face all bindings share: this crate converts
+//! arguments and maps errors, and holds no business rule.
+//!
+//! ```
+//! let report = ichigen_ffi::validate_order(ichigen_ffi::sample_order_json())?;
+//! assert!(report.valid);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+use std::time::SystemTime;
+
+use ichigen::clock::{Clock, FixedClock};
+use ichigen::{Error, Issue as CoreIssue, SystemClock};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+mod errors;
+mod orders;
+mod rules;
+
+pub use errors::{IchigenError, Issue};
+pub use orders::{
+    Applied, EventResult, ValidationReport, apply_event, parse_order, sample_order_json,
+    validate_order,
+};
+pub use rules::{MatchMode, RuleSet, TriageSummary, dry_run, example_rule_set_json, triage};
+
+uniffi::setup_scaffolding!();
+
+/// Parses a JSON text argument. Text that is not JSON is `INPUT_PARSE` at the
+/// argument's path (`$.order`), with the position but never the text.
+fn json_arg(text: &str, name: &str) -> Result<Value, IchigenError> {
+    serde_json::from_str(text).map_err(|e| {
+        IchigenError::from(Error::InvalidInput(CoreIssue::new(
+            "INPUT_PARSE",
+            format!("$.{name}"),
+            format!(
+                "not well-formed JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )))
+    })
+}
+
+/// An optional JSON text argument: absent is JSON `null`.
+fn optional_json_arg(text: Option<String>, name: &str) -> Result<Value, IchigenError> {
+    text.map_or(Ok(Value::Null), |t| json_arg(&t, name))
+}
+
+/// A JSON value as compact text.
+fn json_text(value: &Value) -> String {
+    value.to_string()
+}
+
+/// Reads a part of a core output into a binding record. The shapes are the core's
+/// documented outputs, so a failure here is a binding bug, reported as such.
+fn read_output<T: DeserializeOwned>(value: Value, what: &str) -> Result<T, IchigenError> {
+    serde_json::from_value(value).map_err(|_| output_shape_error(what))
+}
+
+/// The error for a core output the binding cannot read (see [`read_output`]).
+fn output_shape_error(what: &str) -> IchigenError {
+    IchigenError::Unexpected {
+        code: "BINDING_OUTPUT_SHAPE".to_owned(),
+        message: format!("the core's {what} did not have the shape this binding reads"),
+        issues: Vec::new(),
+    }
+}
+
+/// The clock a call runs at: the given instant, or the system clock when absent.
+fn clock_at(now: Option<SystemTime>) -> Box<dyn Clock> {
+    match now {
+        Some(t) => Box::new(FixedClock(t.into())),
+        None => Box::new(SystemClock),
+    }
+}

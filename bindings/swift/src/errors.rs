@@ -1,0 +1,133 @@
+//! The error thrown to Swift: one case per kind of core error, each with the
+//! stable code, a message without input values, and the issues found.
+//!
+//! Doc comments on exported items become the Swift documentation, so the Rust
+//! examples live here, in the module's documentation:
+//!
+//! ```
+//! use ichigen_ffi::{IchigenError, parse_order};
+//! match parse_order(r#"{"id": 5}"#.to_owned()) {
+//!     Err(IchigenError::InvalidOrder { code, issues, .. }) => {
+//!         assert_eq!(code, "ORDER_INVALID");
+//!         assert_eq!(issues[0].path, "$.id");
+//!     }
+//!     other => panic!("expected an invalid order, got {other:?}"),
+//! }
+//! ```
+
+use ichigen::Error;
+
+/// One problem in an input: its stable code, JSON path and a sentence for a person.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Issue {
+    /// Stable machine code, such as `ORDER_QUANTITY_ZERO`.
+    pub code: String,
+    /// JSON path of the field, such as `$.lines[0].quantity`.
+    pub path: String,
+    /// A sentence for a person. Never contains input values.
+    pub message: String,
+}
+
+impl From<&ichigen::Issue> for Issue {
+    fn from(issue: &ichigen::Issue) -> Issue {
+        Issue {
+            code: issue.code.clone(),
+            path: issue.path.clone(),
+            message: issue.message.clone(),
+        }
+    }
+}
+
+/// Every error a call can throw. The case tells the kind, `code` the exact
+/// problem (`ORDER_INVALID`, `LIFECYCLE_ON_HOLD`, `INPUT_PARSE` …), `issues` where.
+/// No message contains input values: they may be names, phones or addresses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum IchigenError {
+    /// An order failed validation (`ORDER_INVALID`); every problem is listed.
+    #[error("{message}")]
+    InvalidOrder {
+        /// The stable code.
+        code: String,
+        /// What went wrong, without input values.
+        message: String,
+        /// The problems found.
+        issues: Vec<Issue>,
+    },
+    /// A rule set failed validation (`RULESET_INVALID`); every problem is listed.
+    #[error("{message}")]
+    InvalidRuleSet {
+        /// The stable code.
+        code: String,
+        /// What went wrong, without input values.
+        message: String,
+        /// The problems found.
+        issues: Vec<Issue>,
+    },
+    /// A lifecycle event was refused (`LIFECYCLE_*`); the order is unchanged.
+    #[error("{message}")]
+    Lifecycle {
+        /// The stable code.
+        code: String,
+        /// What went wrong, without input values.
+        message: String,
+        /// Empty: a refusal concerns the order as a whole.
+        issues: Vec<Issue>,
+    },
+    /// An argument is unusable (`INPUT_*`): not JSON, the wrong shape, a batch whose
+    /// contexts do not line up.
+    #[error("{message}")]
+    InvalidInput {
+        /// The stable code.
+        code: String,
+        /// What went wrong, without input values.
+        message: String,
+        /// The problem, with the argument's path (`$.event.type`).
+        issues: Vec<Issue>,
+    },
+    /// An error this version of the binding does not know (the core grew a kind),
+    /// or a core output it could not read: a bug to report, with its code.
+    #[error("{message}")]
+    Unexpected {
+        /// The stable code.
+        code: String,
+        /// What went wrong, without input values.
+        message: String,
+        /// The problems found, if any.
+        issues: Vec<Issue>,
+    },
+}
+
+impl From<Error> for IchigenError {
+    fn from(error: Error) -> IchigenError {
+        let code = error.code().to_owned();
+        let message = error.to_string();
+        let issues = error.issues().iter().map(Issue::from).collect();
+        match error {
+            Error::InvalidOrder(_) => IchigenError::InvalidOrder {
+                code,
+                message,
+                issues,
+            },
+            Error::InvalidRuleSet(_) => IchigenError::InvalidRuleSet {
+                code,
+                message,
+                issues,
+            },
+            Error::Lifecycle(_) => IchigenError::Lifecycle {
+                code,
+                message,
+                issues,
+            },
+            Error::InvalidInput(_) => IchigenError::InvalidInput {
+                code,
+                message,
+                issues,
+            },
+            _ => IchigenError::Unexpected {
+                code,
+                message,
+                issues,
+            },
+        }
+    }
+}
