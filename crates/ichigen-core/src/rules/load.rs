@@ -14,6 +14,7 @@ use super::eval::{CompiledRule, build_regex_set};
 use super::{Action, Condition, RuleSet, RuleSetDef};
 use crate::error::{Error, Issue, issue_from_serde, json_path, push_key};
 use crate::lifecycle::Status;
+use crate::text::{digits, fold};
 
 /// The condition fields, in the order of [`Condition`]'s declaration.
 pub(crate) const CONDITION_FIELDS: &[&str] = &[
@@ -420,11 +421,24 @@ fn check_condition_field(
             ));
         }
         for (i, item) in items.iter().enumerate() {
-            if item.as_str().is_some_and(|s| s.trim().is_empty()) {
+            let Some(s) = item.as_str() else { continue };
+            // Keywords and prefectures are compared folded, postal prefixes by their
+            // digits: a value that folds to nothing would match every order.
+            let empty = match key {
+                "remarks_contains" | "prefecture" => fold(s).is_empty(),
+                _ => s.trim().is_empty(),
+            };
+            if empty {
                 issues.push(Issue::new(
                     "RULESET_EMPTY_VALUE",
                     format!("{path}[{i}]"),
                     "a value must not be empty",
+                ));
+            } else if key == "postal_code_prefix" && !is_postal_prefix(s) {
+                issues.push(Issue::new(
+                    "RULESET_BAD_VALUE",
+                    format!("{path}[{i}]"),
+                    "a postal-code prefix is one or more digits, such as \"900\" or \"100-00\"",
                 ));
             }
         }
@@ -466,6 +480,13 @@ fn check_condition_field(
         let inverted = matches!((r.min, r.max), (Some(a), Some(b)) if a > b);
         range(r.min.is_some(), r.max.is_some(), inverted, issues);
     }
+}
+
+/// Digits with optional hyphens (full-width forms and a leading 〒 allowed), at least one digit.
+fn is_postal_prefix(s: &str) -> bool {
+    let folded = fold(s);
+    let body = folded.trim_start_matches('〒');
+    !digits(body).is_empty() && body.chars().all(|c| c.is_ascii_digit() || c == '-')
 }
 
 fn check_actions(v: &Value, path: &str, issues: &mut Vec<Issue>) {
