@@ -1,0 +1,41 @@
+"""Every vector under tests/vectors/, one case per file, through the uniffi FFI."""
+
+import json
+
+import pytest
+
+from conftest import VECTORS
+from vector_runner import run_file, subset_match, vector_files
+
+FILES = vector_files(VECTORS)
+
+
+def test_vectors_are_found():
+    assert VECTORS.is_dir(), VECTORS
+    assert len(FILES) > 0
+    every_json = [p for p in VECTORS.rglob("*.json") if p.name != "sample_order.json"]
+    assert len(FILES) == len(every_json)
+
+
+def test_sample_order_file_is_the_bundled_sample(ffi):
+    on_disk = json.loads((VECTORS / "sample_order.json").read_text(encoding="utf-8"))
+    assert on_disk == json.loads(ffi.sample_order_json())
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(VECTORS)) for p in FILES])
+def test_vector(ffi, path):
+    run_file(ffi, path)
+
+
+def test_subset_match_can_fail():
+    # The matcher itself must reject what the README says does not match.
+    for expected, actual in [
+        ({"a": 1}, {}),
+        ([1, 2], [1]),
+        ({"a": True}, {"a": 1}),
+        ({"a": "1"}, {"a": 1}),
+        ({"a": None}, {"a": False}),
+    ]:
+        with pytest.raises(AssertionError):
+            subset_match(expected, actual)
+    subset_match({"a": 1}, {"a": 1.0, "b": 2})
