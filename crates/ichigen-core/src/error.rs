@@ -160,9 +160,14 @@ fn classify_serde(message: &str) -> (&'static str, String) {
             "unknown IANA time zone (such as Asia/Tokyo)".into(),
         );
     }
+    // chrono's parse errors: malformed text, and well-formed dates that do not exist
+    // (2026-02-30, month 13).
     if message.contains("premature end")
         || message.contains("input contains invalid characters")
-        || message.contains("trailing")
+        || message.contains("trailing input")
+        || message.contains("input is out of range")
+        || message.contains("no possible date")
+        || message.contains("input is not enough")
     {
         return ("BAD_DATE", "not an ISO-8601 date or date-time".into());
     }

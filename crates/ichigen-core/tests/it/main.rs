@@ -1,0 +1,7 @@
+//! Integration tests of the core: property tests of the lifecycle and of money, and
+//! the proof that personal data never leaks into Debug output or error messages.
+
+mod lifecycle_props;
+mod money_props;
+mod personal_data;
+mod rule_set_text;

@@ -1,0 +1,304 @@
+//! Personal data never appears in Debug output or in any error: not in validation
+//! issues (serde quotes wrong values; error.rs must strip them), not in lifecycle
+//! errors, not in rule-set errors.
+
+use ichigen_core::clock::FixedClock;
+use ichigen_core::interop;
+use ichigen_core::lifecycle::{Actor, OrderEvent, Phase, apply};
+use ichigen_core::order::{OrderLine, Party, Remarks};
+use ichigen_core::rules::RuleSet;
+use ichigen_core::{Error, Issue};
+use serde_json::{Value, json};
+
+const NAME: &str = "比企谷八幡ZQX";
+const KANA: &str = "ヒキガヤハチマンZQX";
+const COMPANY: &str = "総武商事ZQX";
+const PHONE: &str = "080-9137-4426";
+const EMAIL: &str = "zqx.hikigaya@example.org";
+const POSTAL: &str = "263-9137";
+const PREFECTURE: &str = "千葉県ZQX";
+const ADDRESS1: &str = "千葉市稲毛区轟町9-9-9 ZQX荘";
+const ADDRESS2: &str = "ZQX号室";
+const REMARKS: &str = "玄関前ZQXに置き配 電話080-9137-4426";
+const MEMBER: &str = "member-zqx-9137";
+
+/// Fragments any of which would betray the data above.
+const MARKERS: &[&str] = &[
+    "ZQX",
+    "zqx",
+    "9137",
+    "4426",
+    "比企谷",
+    "ヒキガヤ",
+    "総武",
+    "稲毛",
+    "轟町",
+    "置き配",
+    "hikigaya",
+];
+
+fn assert_clean(what: &str, text: &str) {
+    for m in MARKERS {
+        assert!(!text.contains(m), "{what} leaks `{m}`: {text}");
+    }
+}
+
+fn assert_error_clean(what: &str, e: &Error) {
+    assert_clean(what, &e.to_string());
+    assert_clean(what, &format!("{e:?}"));
+    assert_clean(what, &interop::error_value(e).to_string());
+    for i in e.issues() {
+        assert_clean(what, &i.message);
+        assert_clean(what, &i.path);
+    }
+}
+
+fn person() -> Party {
+    Party {
+        name: NAME.into(),
+        kana: Some(KANA.into()),
+        company: Some(COMPANY.into()),
+        phone: Some(PHONE.into()),
+        email: Some(EMAIL.into()),
+        postal_code: Some(POSTAL.into()),
+        prefecture: Some(PREFECTURE.into()),
+        address1: Some(ADDRESS1.into()),
+        address2: Some(ADDRESS2.into()),
+        country: None,
+        member_id: Some(MEMBER.into()),
+    }
+}
+
+fn order_json() -> Value {
+    let mut v: Value = serde_json::from_str(ichigen_core::sample::ORDER_JSON).unwrap();
+    let p = serde_json::to_value(person()).unwrap();
+    v["buyer"] = p.clone();
+    v["recipients"] = json!([p]);
+    v["remarks"] = json!(REMARKS);
+    v
+}
+
+/// The order with one field replaced (by a JSON pointer).
+fn with(pointer: &str, value: Value) -> Value {
+    let mut v = order_json();
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    match v
+        .pointer_mut(parent)
+        .unwrap_or_else(|| panic!("no {parent}"))
+    {
+        Value::Object(m) => {
+            m.insert(key.to_owned(), value);
+        }
+        Value::Array(a) => a[key.parse::<usize>().unwrap()] = value,
+        _ => panic!("{parent} holds no fields"),
+    }
+    v
+}
+
+#[test]
+fn the_marked_order_really_holds_the_data() {
+    // Guards the test itself: the markers are in the serialized order.
+    let text = order_json().to_string();
+    for needle in [
+        NAME, KANA, COMPANY, PHONE, EMAIL, POSTAL, PREFECTURE, ADDRESS1, ADDRESS2, REMARKS, MEMBER,
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+    let order = interop::parse_order(order_json()).unwrap();
+    assert_eq!(order.buyer.name, NAME);
+}
+
+#[test]
+fn debug_of_the_order_shows_no_personal_data() {
+    let order = interop::parse_order(order_json()).unwrap();
+    assert_clean("Debug of the order", &format!("{order:?}"));
+    assert_clean("pretty Debug of the order", &format!("{order:#?}"));
+    assert_clean("Debug of a party", &format!("{:?}", person()));
+    assert_clean(
+        "Debug of remarks",
+        &format!("{:?}", Remarks(REMARKS.into())),
+    );
+}
+
+#[test]
+fn validation_issues_on_personal_fields_quote_nothing() {
+    let cases: Vec<(&str, Value, &str)> = vec![
+        // Wrong types: serde's messages quote the value found.
+        ("/buyer/name", json!(9137_4426), "ORDER_WRONG_TYPE"),
+        ("/buyer/phone", json!(8091374426_u64), "ORDER_WRONG_TYPE"),
+        (
+            "/buyer/email",
+            json!(["zqx.hikigaya@example.org"]),
+            "ORDER_WRONG_TYPE",
+        ),
+        (
+            "/recipients/0/postal_code",
+            json!(263.9137),
+            "ORDER_WRONG_TYPE",
+        ),
+        ("/recipients/0/address1", json!(true), "ORDER_WRONG_TYPE"),
+        ("/remarks", json!(-9137), "ORDER_WRONG_TYPE"),
+        ("/lines/0/quantity", json!(NAME), "ORDER_WRONG_TYPE"),
+        ("/lines/0/quantity", json!(PHONE), "ORDER_WRONG_TYPE"),
+        ("/recipients/0/country", json!(4426), "ORDER_WRONG_TYPE"),
+        ("/buyer", json!(ADDRESS1), "ORDER_WRONG_TYPE"),
+        ("/gift", json!(REMARKS), "ORDER_WRONG_TYPE"),
+        // Personal text where an enum, an amount, a date, a zone or a currency belongs.
+        ("/channel", json!(NAME), "ORDER_UNKNOWN_VALUE"),
+        ("/payment/method", json!(EMAIL), "ORDER_UNKNOWN_VALUE"),
+        ("/lines/0/unit_price", json!(PHONE), "ORDER_BAD_AMOUNT"),
+        ("/shipping_fee", json!(9137.5), "ORDER_BAD_AMOUNT"),
+        ("/ordered_at", json!(ADDRESS1), "ORDER_BAD_DATE"),
+        ("/shipping/desired_date", json!(POSTAL), "ORDER_BAD_DATE"),
+        ("/shop_zone", json!("Asia/ZQX9137"), "ORDER_UNKNOWN_ZONE"),
+        ("/currency", json!("ZQX"), "ORDER_UNKNOWN_CURRENCY"),
+        ("/shipping/time_slot", json!(PHONE), "ORDER_UNKNOWN_VALUE"),
+        // Semantic problems in personal fields.
+        (
+            "/recipients/0/postal_code",
+            json!("ZQX-9137"),
+            "ORDER_POSTAL_CODE_INVALID",
+        ),
+        (
+            "/recipients/0/postal_code",
+            json!("9137"),
+            "ORDER_POSTAL_CODE_INVALID",
+        ),
+    ];
+    for (pointer, value, code) in cases {
+        let what = format!("{pointer} = {value}");
+        let report = interop::validate_order(with(pointer, value.clone()));
+        assert_eq!(report["valid"], json!(false), "{what}");
+        let issues: Vec<Issue> = serde_json::from_value(report["issues"].clone()).unwrap();
+        assert!(
+            issues.iter().any(|i| i.code == code),
+            "{what}: expected {code} in {issues:?}"
+        );
+        assert_clean(&what, &report.to_string());
+        let err = interop::parse_order(with(pointer, value)).unwrap_err();
+        assert_error_clean(&what, &err);
+    }
+}
+
+#[test]
+fn issues_in_a_batch_quote_nothing() {
+    let err = interop::parse_orders(json!([
+        order_json(),
+        with("/buyer/phone", json!(8091374426_u64))
+    ]))
+    .unwrap_err();
+    assert_eq!(err.issues()[0].path, "$.orders[1].buyer.phone");
+    assert_error_clean("batch", &err);
+}
+
+#[test]
+fn lifecycle_errors_quote_nothing() {
+    let clock = FixedClock::parse("2026-11-23T03:00:00Z").unwrap();
+    let mut order = interop::parse_order(order_json()).unwrap();
+    let line: OrderLine = serde_json::from_value(json!({
+        "listing_code": NAME, "name": ADDRESS1, "quantity": 0, "unit_price": "1", "tax_rate": "0.10"
+    }))
+    .unwrap();
+    let refused = [
+        (
+            Phase::New,
+            OrderEvent::AddLine {
+                line: Box::new(line),
+            },
+        ),
+        (Phase::New, OrderEvent::Cancel { reason: " ".into() }),
+        (
+            Phase::Cancelled,
+            OrderEvent::Ship {
+                tracking_number: Some(PHONE.into()),
+            },
+        ),
+        (
+            Phase::Printed,
+            OrderEvent::SetShippingMethod {
+                method: EMAIL.into(),
+                class: None,
+            },
+        ),
+        (
+            Phase::Shipped,
+            OrderEvent::Cancel {
+                reason: REMARKS.into(),
+            },
+        ),
+        (
+            Phase::Completed,
+            OrderEvent::Return {
+                reason: REMARKS.into(),
+            },
+        ),
+        (Phase::Triaged, OrderEvent::AddTag { tag: " ".into() }),
+    ];
+    for (phase, event) in refused {
+        order.state.phase = phase;
+        let e = apply(&mut order, &event, &Actor::user(NAME), &clock).unwrap_err();
+        assert_clean(&format!("{event:?} error"), &e.to_string());
+        assert_error_clean("lifecycle", &Error::from(e));
+    }
+    // Through the JSON face, a wrongly typed personal value in an event or an actor.
+    let order = order_json();
+    for (event, actor) in [
+        (
+            json!({"type": "cancel", "reason": 8091374426_u64}),
+            json!({"kind": "system"}),
+        ),
+        (
+            json!({"type": "ship", "tracking_number": ["zqx"]}),
+            json!({"kind": "system"}),
+        ),
+        (json!({"type": NAME}), json!({"kind": "system"})),
+        (
+            json!({"type": "add_tag", "tag": "x"}),
+            json!({"kind": "user", "id": 91374426}),
+        ),
+        (
+            json!({"type": "add_tag", "tag": "x"}),
+            json!({"kind": EMAIL}),
+        ),
+    ] {
+        let e = interop::apply_event(order.clone(), event.clone(), actor, &clock).unwrap_err();
+        assert!(e.code().starts_with("INPUT_"), "{event}: {}", e.code());
+        assert_error_clean(&event.to_string(), &e);
+    }
+    let e = interop::triage(
+        &RuleSet::from_json(ichigen_core::rules::EXAMPLE_RULE_SET_JSON).unwrap(),
+        order,
+        json!({"customer": {"purchase_count": NAME}}),
+        &clock,
+    )
+    .unwrap_err();
+    assert_error_clean("context", &e);
+}
+
+#[test]
+fn rule_set_errors_quote_nothing() {
+    // Shops put names and phone numbers of problem customers into rules; a rule set
+    // with mistakes must not echo them.
+    let bad = json!({
+        "name": "x",
+        "rules": [
+            { "id": "a", "when": { "remarks_contains": [91374426], "prefecture": PREFECTURE }, "then": [ { "set_status": NAME } ] },
+            { "id": "b", "when": { "remarks_matches": ["(ZQX9137"], "store": [ { "n": EMAIL } ] }, "then": [ { "add_hold": { "reason": PHONE } } ] },
+            { "id": "c", "when": { "total": { "min": ADDRESS1 } }, "then": [ { "add_tags": [true] }, { "set_sub_status": 9137 } ] },
+            { "id": "d", "when": { "channel": [REMARKS], "postal_code_prefix": ["ZQX"] }, "then": [ { "set_ship_date": PHONE } ] },
+            { "id": "e", "name": 91374426, "enabled": "ZQX", "when": { "gift": "ZQX" }, "then": [ { "add_line": { "listing_code": "w", "name": "w", "unit_price": PHONE } } ] }
+        ]
+    });
+    let e = RuleSet::from_value(bad).unwrap_err();
+    assert!(e.issues().len() >= 12, "{:?}", e.issues());
+    assert_error_clean("rule set", &e);
+
+    let e = RuleSet::from_json(&format!("{{\"name\": \"{NAME}\", \"rules\": [ {PHONE} ] "))
+        .unwrap_err();
+    assert_error_clean("JSON text", &e);
+    let e =
+        RuleSet::from_toml(&format!("name = \"{NAME}\"\n[[rules]]\nid = {PHONE}\n")).unwrap_err();
+    assert_error_clean("TOML text", &e);
+    let e = RuleSet::from_toml(&format!("name = \"x\"\n[[rules]]\nid = \"a\"\nwhen = {{ remarks_contains = [\"{NAME}\", 9137] }}\nthen = [ {{ set_status = \"{EMAIL}\" }} ]\n")).unwrap_err();
+    assert_error_clean("TOML values", &e);
+}
