@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Issue, issue_from_serde, json_path};
+use crate::lifecycle::Phase;
 use crate::money::{Amount, Currency, amount_serde};
 use crate::order::{Order, Party, PaymentMethod, TaxMode};
 use crate::text::digits;
@@ -182,7 +183,9 @@ pub(crate) fn decode_order(value: Value) -> Result<Order, Issue> {
 /// `ORDER_TAX_RATE_INVALID`, `ORDER_RECIPIENT_INDEX`, `ORDER_POSTAL_CODE_MISSING`,
 /// `ORDER_POSTAL_CODE_INVALID`, `ORDER_COD_FEE_WITHOUT_COD`,
 /// `ORDER_DISCOUNT_EXCEEDS_TOTAL`, `ORDER_TOTAL_MISMATCH`, `ORDER_TAX_MISMATCH`,
-/// `ORDER_TAX_RATE_UNUSED`.
+/// `ORDER_TAX_RATE_UNUSED`, and for the lifecycle state `ORDER_STATE_HOLD_CLOSED` (a
+/// hold on a printed or later order), `ORDER_STATE_HOLD_DUPLICATE`,
+/// `ORDER_STATE_HISTORY_SEQ`.
 pub fn validate_order(order: &Order) -> Vec<Issue> {
     let mut issues = Vec::new();
     let mut add = |code: &str, path: String, msg: &str| issues.push(Issue::new(code, path, msg));
@@ -327,7 +330,42 @@ pub fn validate_order(order: &Order) -> Vec<Issue> {
             ),
         }
     }
+    check_state(order, &mut add);
     issues
+}
+
+/// The lifecycle state an order arrives with must be one the lifecycle could have
+/// produced: holds only while the order is open, at most one per reason, and a
+/// history numbered 1, 2, 3 …
+fn check_state(order: &Order, add: &mut dyn FnMut(&str, String, &str)) {
+    let state = &order.state;
+    let open = matches!(state.phase, Phase::New | Phase::Triaged);
+    for (i, hold) in state.holds.iter().enumerate() {
+        let path = format!("$.state.holds[{i}]");
+        if !open {
+            add(
+                "ORDER_STATE_HOLD_CLOSED",
+                path,
+                "holds apply only before printing; this order is printed or later",
+            );
+        } else if state.holds[..i].iter().any(|h| h.reason == hold.reason) {
+            add(
+                "ORDER_STATE_HOLD_DUPLICATE",
+                path,
+                "a second hold for the same reason",
+            );
+        }
+    }
+    for (i, entry) in state.history.iter().enumerate() {
+        if entry.seq as usize != i + 1 {
+            add(
+                "ORDER_STATE_HISTORY_SEQ",
+                format!("$.state.history[{i}].seq"),
+                "history entries are numbered 1, 2, 3 … in order",
+            );
+            break;
+        }
+    }
 }
 
 /// Postal code rules by country: Japan 7 digits, China 6; elsewhere only presence.
