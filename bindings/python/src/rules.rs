@@ -9,7 +9,7 @@ use pyo3::types::PyString;
 use serde_json::Value;
 
 use crate::convert::{clock_arg, json_arg, opt_json_arg, to_py};
-use crate::errors::{CoreResultExt, input_error};
+use crate::errors::CoreResultExt;
 
 /// A validated, compiled rule set. Build it with `from_json`, `from_toml` or
 /// `from_dict`; it is immutable and safe to share between threads.
@@ -98,7 +98,7 @@ impl PyRuleSet {
     }
 }
 
-/// A rule-set argument: a `RuleSet`, a dict or JSON text.
+/// A rule-set argument: a `RuleSet`, JSON text, or a value (dict) to load.
 fn rule_set_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arc<RuleSet>> {
     let py = obj.py();
     if let Ok(rs) = obj.cast::<PyRuleSet>() {
@@ -107,16 +107,8 @@ fn rule_set_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arc<RuleSet>> {
     if let Ok(text) = obj.cast::<PyString>() {
         return Ok(Arc::new(RuleSet::from_json(&text.to_cow()?).or_raise(py)?));
     }
-    if obj.cast::<pyo3::types::PyDict>().is_ok() {
-        let value = json_arg(obj, "rule_set")?;
-        return Ok(Arc::new(interop::load_rule_set(value).or_raise(py)?));
-    }
-    Err(input_error(
-        py,
-        "INPUT_WRONG_TYPE",
-        "$.rule_set",
-        "expected a RuleSet, a dict or JSON text",
-    ))
+    let value = json_arg(obj, "rule_set")?;
+    Ok(Arc::new(interop::load_rule_set(value).or_raise(py)?))
 }
 
 /// Triage of one order: `{order, outcome}`.
