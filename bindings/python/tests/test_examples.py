@@ -1,10 +1,15 @@
-"""The examples run and say what they should."""
+"""The examples run and say what they should: examples/quickstart.py and the
+README's runnable snippets (the ```python blocks; signatures are in ```py blocks)."""
 
+import contextlib
+import io
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+HERE = Path(__file__).resolve().parents[1]
+EXAMPLES = HERE / "examples"
 
 
 def test_quickstart_runs():
@@ -21,3 +26,22 @@ def test_quickstart_runs():
     assert "order ord-0001: valid=True total=5390" in lines
     assert "status: ready (matched: everything-else)" in lines
     assert lines[-1].startswith("refused: LIFECYCLE_")
+
+
+def test_readme_snippets_run_and_print_what_they_say():
+    text = (HERE / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 2
+    namespace: dict = {}
+    for block in blocks:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(block, "README.md", "exec"), namespace)
+        printed = out.getvalue().splitlines()
+        # Each "# value" comment after a print is the output it promises, in order.
+        promised = [
+            m.group(1).strip()
+            for m in re.finditer(r"#\s+(\S[^#\n]*?)(?:\s+\.\.\.)?$", block, flags=re.M)
+        ]
+        for want in promised:
+            assert any(line.startswith(want) for line in printed), (want, printed)
