@@ -43,6 +43,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Clock;
 use crate::ids::{CarrierCode, MailTemplateId, RuleId, ShippingMethodCode, SubStatus, Tag};
 use crate::order::{
+    FreeText,
     Order, OrderLine, PaymentStatus, ShippingClass, SplitKey, StatedTax, StatedTotals,
 };
 use crate::validate::{Totals, compute_totals};
@@ -215,7 +216,7 @@ pub struct Hold {
     pub reason: HoldReason,
     /// A note for the person who will look (no personal data, please).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<FreeText>,
 }
 
 /// Who made a change.
@@ -261,7 +262,7 @@ pub enum OrderEvent {
         reason: HoldReason,
         /// A note.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        message: Option<String>,
+        message: Option<FreeText>,
     },
     /// Close an open hold.
     ReleaseHold {
@@ -285,12 +286,12 @@ pub enum OrderEvent {
     /// Cancelled before shipping.
     Cancel {
         /// The cancel reason (for analytics).
-        reason: String,
+        reason: FreeText,
     },
     /// Returned after shipping.
     Return {
         /// The return reason.
-        reason: String,
+        reason: FreeText,
     },
     /// Add a tag (no change if present).
     AddTag {
@@ -416,7 +417,7 @@ pub struct OrderState {
     pub tracking_number: Option<String>,
     /// The cancel or return reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub closing_reason: Option<String>,
+    pub closing_reason: Option<FreeText>,
     /// Every change, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
@@ -677,7 +678,7 @@ fn check_and_mutate(
             }
         },
         E::Cancel { reason } => match phase {
-            Phase::New | Phase::Triaged | Phase::Printed if reason.trim().is_empty() => {
+            Phase::New | Phase::Triaged | Phase::Printed if reason.is_blank() => {
                 return err("LIFECYCLE_EMPTY_VALUE", "a cancel reason is required");
             }
             Phase::New | Phase::Triaged | Phase::Printed => {
@@ -701,7 +702,7 @@ fn check_and_mutate(
             }
         },
         E::Return { reason } => match phase {
-            Phase::Shipped if reason.trim().is_empty() => {
+            Phase::Shipped if reason.is_blank() => {
                 return err("LIFECYCLE_EMPTY_VALUE", "a return reason is required");
             }
             Phase::Shipped => {

@@ -241,13 +241,13 @@ pub enum TaxMode {
 pub struct LineOptions {
     /// The wrapping chosen, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wrapping: Option<String>,
+    pub wrapping: Option<FreeText>,
     /// The noshi chosen (type and inscription), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub noshi: Option<String>,
+    pub noshi: Option<FreeText>,
     /// Any other option name → value (項目選択肢).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub other: BTreeMap<String, String>,
+    pub other: BTreeMap<String, FreeText>,
 }
 
 impl LineOptions {
@@ -551,6 +551,50 @@ pub struct Order {
 
 fn default_zone() -> Tz {
     chrono_tz::Asia::Tokyo
+}
+
+/// Free text that may hold personal data: a noshi inscription, an engraving, a
+/// cancel reason, a staff note. Serialized as a plain string; `Debug` shows only its
+/// length, because Debug output ends up in logs.
+///
+/// ```
+/// use ichigen_core::order::FreeText;
+/// let noshi = FreeText::from("御歳暮 山田");
+/// assert_eq!(noshi.as_str(), "御歳暮 山田");
+/// assert_eq!(format!("{noshi:?}"), "FreeText(<redacted 6 chars>)");
+/// ```
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FreeText(String);
+
+impl FreeText {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the text is empty or only whitespace.
+    pub fn is_blank(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+}
+
+impl From<&str> for FreeText {
+    fn from(s: &str) -> Self {
+        FreeText(s.to_owned())
+    }
+}
+
+impl From<String> for FreeText {
+    fn from(s: String) -> Self {
+        FreeText(s)
+    }
+}
+
+impl fmt::Debug for FreeText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FreeText(<redacted {} chars>)", self.0.chars().count())
+    }
 }
 
 /// Free text the buyer wrote. `Debug` shows only its length.

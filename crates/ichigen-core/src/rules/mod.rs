@@ -301,7 +301,7 @@ pub struct HoldSpec {
     pub reason: HoldReason,
     /// The note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<crate::order::FreeText>,
 }
 
 /// A shipping method a rule sets.

@@ -72,15 +72,15 @@ fn event() -> impl Strategy<Value = OrderEvent> {
     prop_oneof![
         Just(OrderEvent::MarkTriaged),
         (reason(), prop::option::of(text()))
-            .prop_map(|(reason, message)| OrderEvent::AddHold { reason, message }),
+            .prop_map(|(reason, message)| OrderEvent::AddHold { reason, message: message.map(Into::into) }),
         reason().prop_map(|reason| OrderEvent::ReleaseHold { reason }),
         Just(OrderEvent::PaymentReceived),
         Just(OrderEvent::Print),
         Just(OrderEvent::RevertPrint),
         prop::option::of(text()).prop_map(|tracking_number| OrderEvent::Ship { tracking_number }),
         Just(OrderEvent::Complete),
-        text().prop_map(|reason| OrderEvent::Cancel { reason }),
-        text().prop_map(|reason| OrderEvent::Return { reason }),
+        text().prop_map(|reason| OrderEvent::Cancel { reason: reason.into() }),
+        text().prop_map(|reason| OrderEvent::Return { reason: reason.into() }),
         text().prop_map(|t| OrderEvent::AddTag { tag: Tag::new(t) }),
         text().prop_map(|t| OrderEvent::RemoveTag { tag: Tag::new(t) }),
         prop::option::of(text()).prop_map(|s| OrderEvent::SetSubStatus {
@@ -204,9 +204,7 @@ fn check_legal(o: &Order, start_status: Status) -> Result<(), String> {
             s.phase
         ));
     }
-    if s.closing_reason
-        .as_deref()
-        .is_some_and(|r| r.trim().is_empty())
+    if s.closing_reason.as_ref().is_some_and(|r| r.is_blank())
     {
         return Err("blank closing reason".into());
     }
@@ -279,7 +277,7 @@ proptest! {
         let clock = FixedClock::parse("2026-11-23T03:00:00Z").unwrap();
         let mut order = ichigen_core::sample::order();
         order.state.phase = phase;
-        order.state.closing_reason = matches!(phase, Phase::Cancelled | Phase::Returned).then(|| "x".to_owned());
+        order.state.closing_reason = matches!(phase, Phase::Cancelled | Phase::Returned).then(|| "x".into());
         for e in &events {
             let before = order.clone();
             let label = matches!(e, OrderEvent::AddTag { .. } | OrderEvent::RemoveTag { .. } | OrderEvent::SetSubStatus { .. });

@@ -302,3 +302,32 @@ fn rule_set_errors_quote_nothing() {
     let e = RuleSet::from_toml(&format!("name = \"x\"\n[[rules]]\nid = \"a\"\nwhen = {{ remarks_contains = [\"{NAME}\", 9137] }}\nthen = [ {{ set_status = \"{EMAIL}\" }} ]\n")).unwrap_err();
     assert_error_clean("TOML values", &e);
 }
+
+/// Noshi inscriptions, engravings (名入れ), hold notes and cancel reasons are free
+/// text that staff and buyers fill with names; Debug of the order after they were
+/// set, and of the history entries recording them, shows none of it.
+#[test]
+fn debug_hides_free_text_in_options_notes_and_reasons() {
+    let mut v = order_json();
+    v["lines"][0]["options"] = json!({
+        "noshi": format!("御歳暮 {NAME}"),
+        "wrapping": format!("{NAME}様へ"),
+        "other": { "engraving": format!("Dear {EMAIL}") }
+    });
+    let mut order = interop::parse_order(v).unwrap();
+    let clock = FixedClock::parse("2026-11-23T03:00:00Z").unwrap();
+    let staff = Actor::user("staff-1");
+    let note = OrderEvent::AddHold {
+        reason: ichigen_core::lifecycle::HoldReason::NeedsCheck,
+        message: Some(format!("{NAME}様から電話 {PHONE}").into()),
+    };
+    apply(&mut order, &note, &staff, &clock).unwrap();
+    let cancel = OrderEvent::Cancel { reason: format!("{NAME}様の依頼 {ADDRESS1}").into() };
+    apply(&mut order, &cancel, &staff, &clock).unwrap();
+    assert_eq!(order.state.phase, Phase::Cancelled);
+    // The data is there, only Debug hides it.
+    assert!(serde_json::to_string(&order).unwrap().contains(NAME));
+    assert_clean("Debug of an order with free text", &format!("{order:?}"));
+    assert_clean("Debug of its history", &format!("{:#?}", order.state.history));
+    assert_clean("Debug of the events", &format!("{note:?} {cancel:?}"));
+}
