@@ -1,1 +1,30 @@
-//! placeholder, replaced by the binding
+//! The Node.js binding of ichigen, built by `@napi-rs/cli` into `ichigen.<platform>.node`
+//! and loaded by the generated `index.js`.
+//!
+//! Thin by design: JS values are converted to JSON (`convert`), handed to the core's
+//! JSON face (`ichigen::interop`), and the results or errors (`errors`) converted
+//! back. No decision about orders or rules is taken here. The TypeScript types of the
+//! records live in `types.d.ts`, which the CLI puts at the head of `index.d.ts`.
+
+// napi-derive registers the exports only outside `cfg(test)`; `cargo clippy
+// --all-targets` still checks the library in test mode, where they look unused.
+#![cfg_attr(test, allow(dead_code))]
+
+mod convert;
+mod errors;
+mod orders;
+mod rules;
+
+use napi_derive::napi;
+
+/// The example rule set shipped with ichigen, as JSON text.
+#[napi]
+pub const EXAMPLE_RULE_SET_JSON: &str = ichigen::rules::EXAMPLE_RULE_SET_JSON;
+
+/// A typical order (three lines, two tax rates), as JSON text. The people are fictitious.
+#[napi]
+pub const SAMPLE_ORDER_JSON: &str = ichigen::sample::ORDER_JSON;
+
+/// The version of the native module (the workspace version).
+#[napi]
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
