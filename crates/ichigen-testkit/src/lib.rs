@@ -2,4 +2,5 @@
 //! generator used by benchmarks, property tests and fuzzing.
 #![deny(missing_docs)]
 
+pub mod generate;
 pub mod vectors;
