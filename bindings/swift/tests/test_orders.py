@@ -19,7 +19,7 @@ def test_validation_report_of_a_valid_order(ffi):
 
 def test_validation_report_of_an_undecodable_order_has_no_totals(ffi):
     report = ffi.validate_order(json.dumps({"id": 5}))
-    assert report.valid is True
+    assert report.valid is False
     assert report.totals_json is None
     assert [i.code for i in report.issues] == ["ORDER_WRONG_TYPE"]
 
