@@ -191,9 +191,22 @@ fn strip_location(s: &str) -> String {
     }
 }
 
-fn clip(s: &str) -> String {
-    // Field names are ASCII identifiers in our schema; anything else is cut short.
-    s.chars().take(40).collect()
+/// A key as it may appear in a message or a path. Every key of ichigen's formats is
+/// an ASCII identifier; any other key is an unknown one, and since a malformed input
+/// could use a name or an address as a key, it is described, never quoted.
+pub(crate) fn clip(key: &str) -> String {
+    if is_identifier(key) {
+        key.to_owned()
+    } else {
+        format!("<key of {} chars>", key.chars().count())
+    }
+}
+
+/// `snake_case`-like: a letter, then letters, digits and underscores, at most 64.
+fn is_identifier(key: &str) -> bool {
+    key.len() <= 64
+        && key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Formats a serde_path_to_error path as a JSON path (`$.lines[0].quantity`).
@@ -213,10 +226,10 @@ pub(crate) fn json_path(base: &str, path: &serde_path_to_error::Path) -> String 
 
 /// Appends `.key`, or `["key"]` when the key is not a plain identifier.
 pub(crate) fn push_key(out: &mut String, key: &str) {
-    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if is_identifier(key) {
         out.push('.');
         out.push_str(key);
     } else {
-        out.push_str(&format!("[{:?}]", clip(key)));
+        out.push_str(&format!("[{}]", clip(key)));
     }
 }

@@ -188,7 +188,15 @@ pub fn dry_run(
     Ok(to_value(&report))
 }
 
-/// An error as JSON: `{"code", "message", "issues": [...]}`; what bindings raise.
+/// An error as JSON: `{"code", "message", "issues": [...]}`, plus for a refused
+/// lifecycle event `"event"` (its type) and `"status"` (the order's unchanged
+/// status); what bindings raise.
 pub fn error_value(error: &Error) -> Value {
-    json!({ "code": error.code(), "message": error.to_string(), "issues": error.issues() })
+    let mut v =
+        json!({ "code": error.code(), "message": error.to_string(), "issues": error.issues() });
+    if let Error::Lifecycle(e) = error {
+        v["event"] = json!(e.event());
+        v["status"] = json!(e.status());
+    }
+    v
 }

@@ -43,8 +43,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Clock;
 use crate::ids::{CarrierCode, MailTemplateId, RuleId, ShippingMethodCode, SubStatus, Tag};
 use crate::order::{
-    FreeText,
-    Order, OrderLine, PaymentStatus, ShippingClass, SplitKey, StatedTax, StatedTotals,
+    FreeText, Order, OrderLine, PaymentStatus, ShippingClass, SplitKey, StatedTax, StatedTotals,
 };
 use crate::validate::{Totals, compute_totals};
 

@@ -203,7 +203,7 @@ fn unknown_field(key: &str, known: &[&str], path: &str, code: &str) -> Issue {
         .map(|k| (strsim::jaro_winkler(key, k), *k))
         .filter(|(score, _)| *score >= 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0));
-    let clipped: String = key.chars().take(40).collect();
+    let clipped = crate::error::clip(key);
     let msg = match best {
         Some((_, k)) => format!("unknown `{clipped}`; did you mean `{k}`?"),
         None => format!("unknown `{clipped}`; expected one of {}", known.join(", ")),

@@ -71,16 +71,22 @@ fn line() -> impl Strategy<Value = OrderLine> {
 fn event() -> impl Strategy<Value = OrderEvent> {
     prop_oneof![
         Just(OrderEvent::MarkTriaged),
-        (reason(), prop::option::of(text()))
-            .prop_map(|(reason, message)| OrderEvent::AddHold { reason, message: message.map(Into::into) }),
+        (reason(), prop::option::of(text())).prop_map(|(reason, message)| OrderEvent::AddHold {
+            reason,
+            message: message.map(Into::into)
+        }),
         reason().prop_map(|reason| OrderEvent::ReleaseHold { reason }),
         Just(OrderEvent::PaymentReceived),
         Just(OrderEvent::Print),
         Just(OrderEvent::RevertPrint),
         prop::option::of(text()).prop_map(|tracking_number| OrderEvent::Ship { tracking_number }),
         Just(OrderEvent::Complete),
-        text().prop_map(|reason| OrderEvent::Cancel { reason: reason.into() }),
-        text().prop_map(|reason| OrderEvent::Return { reason: reason.into() }),
+        text().prop_map(|reason| OrderEvent::Cancel {
+            reason: reason.into()
+        }),
+        text().prop_map(|reason| OrderEvent::Return {
+            reason: reason.into()
+        }),
         text().prop_map(|t| OrderEvent::AddTag { tag: Tag::new(t) }),
         text().prop_map(|t| OrderEvent::RemoveTag { tag: Tag::new(t) }),
         prop::option::of(text()).prop_map(|s| OrderEvent::SetSubStatus {
@@ -204,8 +210,7 @@ fn check_legal(o: &Order, start_status: Status) -> Result<(), String> {
             s.phase
         ));
     }
-    if s.closing_reason.as_ref().is_some_and(|r| r.is_blank())
-    {
+    if s.closing_reason.as_ref().is_some_and(|r| r.is_blank()) {
         return Err("blank closing reason".into());
     }
     if s.tracking_number.is_some()

@@ -322,12 +322,56 @@ fn debug_hides_free_text_in_options_notes_and_reasons() {
         message: Some(format!("{NAME}様から電話 {PHONE}").into()),
     };
     apply(&mut order, &note, &staff, &clock).unwrap();
-    let cancel = OrderEvent::Cancel { reason: format!("{NAME}様の依頼 {ADDRESS1}").into() };
+    let cancel = OrderEvent::Cancel {
+        reason: format!("{NAME}様の依頼 {ADDRESS1}").into(),
+    };
     apply(&mut order, &cancel, &staff, &clock).unwrap();
     assert_eq!(order.state.phase, Phase::Cancelled);
     // The data is there, only Debug hides it.
     assert!(serde_json::to_string(&order).unwrap().contains(NAME));
     assert_clean("Debug of an order with free text", &format!("{order:?}"));
-    assert_clean("Debug of its history", &format!("{:#?}", order.state.history));
+    assert_clean(
+        "Debug of its history",
+        &format!("{:#?}", order.state.history),
+    );
     assert_clean("Debug of the events", &format!("{note:?} {cancel:?}"));
+}
+
+/// A malformed input can use a name as a key; unknown keys are described, not quoted,
+/// in messages and in paths alike.
+#[test]
+fn unknown_keys_are_described_not_quoted() {
+    let clock = FixedClock::parse("2026-11-23T03:00:00Z").unwrap();
+    let event = json!({ "type": "ship", NAME: 1 });
+    let e =
+        interop::apply_event(order_json(), event, json!({"kind": "system"}), &clock).unwrap_err();
+    assert_eq!(e.code(), "INPUT_UNKNOWN_FIELD");
+    assert_error_clean("unknown key in an event", &e);
+
+    let mut order = order_json();
+    order[EMAIL] = json!("x");
+    let e = interop::parse_order(order).unwrap_err();
+    assert_eq!(e.issues()[0].code, "ORDER_UNKNOWN_FIELD");
+    assert_error_clean("unknown key in an order", &e);
+
+    let rules = json!({ "name": "t", "rules": [ { "id": "a", "when": { PHONE: true }, "then": [ { ADDRESS1: 1 } ] } ] });
+    let e = interop::load_rule_set(rules).unwrap_err();
+    assert_eq!(e.issues().len(), 2, "{:?}", e.issues());
+    assert_error_clean("unknown keys in a rule set", &e);
+}
+
+#[test]
+fn a_refused_event_reports_the_event_and_the_unchanged_status() {
+    let clock = FixedClock::parse("2026-11-23T03:00:00Z").unwrap();
+    let e = interop::apply_event(
+        order_json(),
+        json!({"type": "print"}),
+        json!({"kind": "system"}),
+        &clock,
+    )
+    .unwrap_err();
+    let v = interop::error_value(&e);
+    assert_eq!(v["code"], "LIFECYCLE_NOT_TRIAGED");
+    assert_eq!(v["event"], "print");
+    assert_eq!(v["status"], "new");
 }
