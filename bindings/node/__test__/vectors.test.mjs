@@ -1,0 +1,32 @@
+// Every vector under tests/vectors/ (recursively), one test per file. Each runs with
+// its records as JS objects and again as JSON text (see vector-runner.mjs).
+import assert from 'node:assert/strict'
+import { relative } from 'node:path'
+import { test } from 'node:test'
+
+import { VECTORS_DIR, parseVector, runFile, vectorFiles } from './vector-runner.mjs'
+
+const files = vectorFiles()
+
+test('the vector folder holds vectors', () => {
+  assert.ok(files.length > 0, `no vector found under ${VECTORS_DIR}`)
+})
+
+test('numbers JS cannot carry are kept as written', () => {
+  const { vector, lossy } = parseVector('{"a": 550.0, "b": "1.0", "c": [1, 2.5, 9007199254740993], "d": "x\\"1.0"}')
+  assert.equal(lossy, true)
+  assert.deepEqual(vector, {
+    a: '\u0000number:550.0',
+    b: '1.0',
+    c: [1, 2.5, '\u0000number:9007199254740993'],
+    d: 'x"1.0',
+  })
+  assert.equal(parseVector('{"a": 1, "b": 2.5, "c": -3e-2}').lossy, false)
+})
+
+for (const file of files) {
+  test(`vector ${relative(VECTORS_DIR, file)}`, async (t) => {
+    const modes = await runFile(file)
+    if (modes.length === 1) t.diagnostic(`holds a number JS cannot carry: ran with records as ${modes[0]} only`)
+  })
+}
