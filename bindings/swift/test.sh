@@ -11,6 +11,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 export ICHIGEN_ROOT=${ICHIGEN_ROOT:-$root}
 python=$ICHIGEN_ROOT/.venv/bin/python
+log=$(mktemp)
+tallied=0
+finish() {
+  status=$?
+  rm -f "$log"
+  # A failure before the tests ran (build, generation) still counts as one.
+  if [ "$tallied" -eq 0 ]; then
+    [ -n "${TEST_TALLY:-}" ] && echo "swift 0 1" >> "$TEST_TALLY"
+    echo "swift: 0 passed, 1 failed (stopped before the tests ran)"
+    [ "$status" -ne 0 ] || status=1
+  fi
+  exit "$status"
+}
+trap finish EXIT
 
 "$root/scripts/setup-venv" >/dev/null
 "$here/generate.sh" >/dev/null
@@ -34,8 +48,6 @@ else
   drift_failed=1
 fi
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 status=0
 (cd "$here" && "$python" -m pytest -p no:cacheprovider -q -rfEs tests) 2>&1 | tee "$log" || status=$?
 
@@ -52,6 +64,7 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 # The drift check counts as one test.
 if [ "$drift_failed" -ne 0 ]; then failed=$(( failed + 1 )); else passed=$(( passed + 1 )); fi
 
-[ -n "${TEST_TALLY:-}" ] && echo "swift $passed $failed" >> "$TEST_TALLY"
+if [ -n "${TEST_TALLY:-}" ]; then echo "swift $passed $failed" >> "$TEST_TALLY"; fi
+tallied=1
 echo "swift: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
