@@ -107,6 +107,33 @@ pub(crate) fn issue_from_serde(prefix: &str, path: &str, message: &str) -> Issue
     Issue::new(&format!("{prefix}_{kind}"), path, text)
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_type_names_become_plain_words() {
+        let i = issue_from_serde(
+            "ORDER",
+            "$.lines[0].quantity",
+            "invalid type: string \"x\", expected u32 at line 1 column 9",
+        );
+        assert_eq!(i.code, "ORDER_WRONG_TYPE");
+        assert_eq!(
+            i.message,
+            "wrong type; expected a whole number from 0 to 4294967295"
+        );
+        let i = issue_from_serde(
+            "ORDER",
+            "$.buyer",
+            "invalid type: string \"x\", expected struct Party",
+        );
+        assert_eq!(i.message, "wrong type; expected an object");
+        let i = issue_from_serde("ORDER", "$.lines", "invalid type: map, expected a sequence");
+        assert_eq!(i.message, "wrong type; expected an array");
+    }
+}
+
 /// Classifies a serde message and rewrites it without the offending value.
 fn classify_serde(message: &str) -> (&'static str, String) {
     let expected = message
@@ -185,10 +212,45 @@ fn classify_serde(message: &str) -> (&'static str, String) {
 
 fn strip_location(s: &str) -> String {
     // serde_json appends " at line 1 column 9"; drop it.
-    match s.find(" at line ") {
-        Some(i) => s[..i].to_owned(),
-        None => s.to_owned(),
+    let s = match s.find(" at line ") {
+        Some(i) => &s[..i],
+        None => s,
+    };
+    plain_words(s)
+}
+
+/// Rewrites Rust type names in serde's "expected …" text for people who write JSON.
+fn plain_words(expected: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected a sequence", "expected an array"),
+        ("expected a map", "expected an object"),
+        ("expected a borrowed string", "expected a string"),
+    ];
+    for (rust, plain) in WORDS {
+        if let Some(rest) = expected.strip_prefix(rust) {
+            if rest.is_empty() || !rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                return format!("{plain}{rest}");
+            }
+        }
     }
+    if expected.starts_with("expected struct ") {
+        return "expected an object".to_owned();
+    }
+    if expected.starts_with("expected internally tagged enum")
+        || expected.starts_with("expected enum ")
+    {
+        return "expected an object with a known `type`".to_owned();
+    }
+    expected.to_owned()
 }
 
 /// A key as it may appear in a message or a path. Every key of ichigen's formats is
