@@ -107,33 +107,6 @@ pub(crate) fn issue_from_serde(prefix: &str, path: &str, message: &str) -> Issue
     Issue::new(&format!("{prefix}_{kind}"), path, text)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rust_type_names_become_plain_words() {
-        let i = issue_from_serde(
-            "ORDER",
-            "$.lines[0].quantity",
-            "invalid type: string \"x\", expected u32 at line 1 column 9",
-        );
-        assert_eq!(i.code, "ORDER_WRONG_TYPE");
-        assert_eq!(
-            i.message,
-            "wrong type; expected a whole number from 0 to 4294967295"
-        );
-        let i = issue_from_serde(
-            "ORDER",
-            "$.buyer",
-            "invalid type: string \"x\", expected struct Party",
-        );
-        assert_eq!(i.message, "wrong type; expected an object");
-        let i = issue_from_serde("ORDER", "$.lines", "invalid type: map, expected a sequence");
-        assert_eq!(i.message, "wrong type; expected an array");
-    }
-}
-
 /// Classifies a serde message and rewrites it without the offending value.
 fn classify_serde(message: &str) -> (&'static str, String) {
     let expected = message
@@ -293,5 +266,32 @@ pub(crate) fn push_key(out: &mut String, key: &str) {
         out.push_str(key);
     } else {
         out.push_str(&format!("[{}]", clip(key)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_type_names_become_plain_words() {
+        let i = issue_from_serde(
+            "ORDER",
+            "$.lines[0].quantity",
+            "invalid type: string \"x\", expected u32 at line 1 column 9",
+        );
+        assert_eq!(i.code, "ORDER_WRONG_TYPE");
+        assert_eq!(
+            i.message,
+            "wrong type; expected a whole number from 0 to 4294967295"
+        );
+        let i = issue_from_serde(
+            "ORDER",
+            "$.buyer",
+            "invalid type: string \"x\", expected struct Party",
+        );
+        assert_eq!(i.message, "wrong type; expected an object");
+        let i = issue_from_serde("ORDER", "$.lines", "invalid type: map, expected a sequence");
+        assert_eq!(i.message, "wrong type; expected an array");
     }
 }

@@ -20,12 +20,16 @@ pub fn vector_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json") && p.file_name().is_some_and(|n| n != "sample_order.json") {
+            } else if p.extension().is_some_and(|x| x == "json")
+                && p.file_name().is_some_and(|n| n != "sample_order.json")
+            {
                 out.push(p);
             }
         }
@@ -53,7 +57,11 @@ pub fn expand_samples(v: Value, sample: &Value) -> Value {
                     return base;
                 }
             }
-            Value::Object(m.into_iter().map(|(k, val)| (k, expand_samples(val, sample))).collect())
+            Value::Object(
+                m.into_iter()
+                    .map(|(k, val)| (k, expand_samples(val, sample)))
+                    .collect(),
+            )
         }
         Value::Array(a) => Value::Array(a.into_iter().map(|x| expand_samples(x, sample)).collect()),
         other => other,
@@ -75,7 +83,12 @@ pub fn subset_match(expected: &Value, actual: &Value, path: &str) -> Result<(), 
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                return Err(format!("{path}: expected {} elements, got {}: {}", e.len(), a.len(), actual));
+                return Err(format!(
+                    "{path}: expected {} elements, got {}: {}",
+                    e.len(),
+                    a.len(),
+                    actual
+                ));
             }
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
                 subset_match(ev, av, &format!("{path}[{i}]"))?;
@@ -104,14 +117,28 @@ pub fn run_op(op: &str, input: &Map<String, Value>, clock: &FixedClock) -> Resul
     match op {
         "validate_order" => Ok(interop::validate_order(field(input, "order"))),
         "apply_event" => {
-            let actor = input.get("actor").cloned().unwrap_or_else(|| json!({"kind": "user", "id": "vector"}));
-            interop::apply_event(field(input, "order"), field(input, "event"), actor, clock).map_err(err)
+            let actor = input
+                .get("actor")
+                .cloned()
+                .unwrap_or_else(|| json!({"kind": "user", "id": "vector"}));
+            interop::apply_event(field(input, "order"), field(input, "event"), actor, clock)
+                .map_err(err)
         }
         "load_rule_set" => rule_set().map(|r| interop::describe_rule_set(&r)),
-        "triage" => interop::triage(&rule_set()?, field(input, "order"), field(input, "context"), clock).map_err(err),
-        "dry_run" => {
-            interop::dry_run(&rule_set()?, field(input, "orders"), field(input, "contexts"), clock).map_err(err)
-        }
+        "triage" => interop::triage(
+            &rule_set()?,
+            field(input, "order"),
+            field(input, "context"),
+            clock,
+        )
+        .map_err(err),
+        "dry_run" => interop::dry_run(
+            &rule_set()?,
+            field(input, "orders"),
+            field(input, "contexts"),
+            clock,
+        )
+        .map_err(err),
         other => Err(json!({"code": "VECTOR_UNKNOWN_OP", "message": other})),
     }
 }
@@ -120,10 +147,14 @@ pub fn run_op(op: &str, input: &Map<String, Value>, clock: &FixedClock) -> Resul
 pub fn run_file(path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
     let vector: Value = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
-    let sample: Value = serde_json::from_str(ichigen_core::sample::ORDER_JSON).map_err(|e| e.to_string())?;
+    let sample: Value =
+        serde_json::from_str(ichigen_core::sample::ORDER_JSON).map_err(|e| e.to_string())?;
     let vector = expand_samples(vector, &sample);
     let op = vector["op"].as_str().ok_or("missing op")?;
-    let now = vector.get("now").and_then(Value::as_str).unwrap_or(DEFAULT_NOW);
+    let now = vector
+        .get("now")
+        .and_then(Value::as_str)
+        .unwrap_or(DEFAULT_NOW);
     let clock = FixedClock::parse(now).map_err(|e| format!("bad now: {e}"))?;
     let input = vector["input"].as_object().ok_or("missing input object")?;
     let result = run_op(op, input, &clock);
