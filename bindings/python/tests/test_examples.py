@@ -28,20 +28,29 @@ def test_quickstart_runs():
     assert lines[-1].startswith("refused: LIFECYCLE_")
 
 
-def test_readme_snippets_run_and_print_what_they_say():
-    text = (HERE / "README.md").read_text(encoding="utf-8")
+def run_snippets_and_check_promises(readme: Path, expected_blocks: int) -> None:
+    """Runs every ```python block of `readme` in one namespace; each `# value`
+    comment after a print is output the block promises, in order."""
+    text = readme.read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == expected_blocks
     namespace: dict = {}
     for block in blocks:
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            exec(compile(block, "README.md", "exec"), namespace)
+            exec(compile(block, str(readme), "exec"), namespace)
         printed = out.getvalue().splitlines()
-        # Each "# value" comment after a print is the output it promises, in order.
         promised = [
             m.group(1).strip()
             for m in re.finditer(r"#\s+(\S[^#\n]*?)(?:\s+\.\.\.)?$", block, flags=re.M)
         ]
         for want in promised:
             assert any(line.startswith(want) for line in printed), (want, printed)
+
+
+def test_readme_snippets_run_and_print_what_they_say():
+    run_snippets_and_check_promises(HERE / "README.md", 2)
+
+
+def test_the_project_readme_python_example_runs_and_prints_what_it_says():
+    run_snippets_and_check_promises(HERE.parents[1] / "README.md", 1)
