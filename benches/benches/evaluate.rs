@@ -8,7 +8,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use ichigen_benches::{Fixture, match_counts, mode_name, reference_match_counts};
 use ichigen_core::rules::MatchMode;
 
@@ -21,6 +21,9 @@ fn evaluate(c: &mut Criterion) {
     let (orders, contexts) = (&f.batch.orders, &f.batch.contexts);
     let mut group = c.benchmark_group("evaluate");
     group.throughput(Throughput::Elements(ORDERS as u64));
+    // An iteration takes a good fraction of a second: the same number of
+    // iterations per sample keeps ten samples within seconds.
+    group.sampling_mode(SamplingMode::Flat);
     for mode in [MatchMode::FirstMatch, MatchMode::AllMatching] {
         let rules = f.rules(mode);
         let expected = reference_match_counts(rules, orders, contexts, f.today)
