@@ -5,8 +5,9 @@
 #
 # Installs cargo-fuzz 0.13.2 when it is missing, and uses RUSTC_BOOTSTRAP=1 so
 # that stable Rust accepts the sanitizer flags. When TEST_TALLY names a file,
-# appends "fuzz 1 0" (passed) or "fuzz 0 1" (a crash) to it. Exits non-zero on a
-# crash; the crashing input is left in fuzz/artifacts/rules_eval/.
+# appends "fuzz 1 0" (passed) or "fuzz 0 1" (a crash or a failed build) to it.
+# Exits non-zero on a crash; the crashing input is left in
+# fuzz/artifacts/rules_eval/.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -24,7 +25,11 @@ tally() {
 }
 
 start=$(date +%s)
-cargo fuzz build rules_eval
+if ! cargo fuzz build rules_eval; then
+    tally 0 1
+    echo "fuzz: 0 passed, 1 failed (the target did not build)"
+    exit 1
+fi
 echo "fuzz: built rules_eval in $(( $(date +%s) - start )) s"
 
 mkdir -p corpus/rules_eval
