@@ -136,6 +136,23 @@ fn display_rate(rate: Decimal) -> Decimal {
     r
 }
 
+/// What the buyer is charged: the `total` of [`compute_totals`], without building
+/// the per-rate table when prices include tax (the common case), so that triage
+/// conditions on the total cost no allocation.
+///
+/// ```
+/// use ichigen_core::validate::{compute_totals, grand_total};
+/// let order = ichigen_core::sample::order();
+/// assert_eq!(grand_total(&order), compute_totals(&order).total);
+/// ```
+pub fn grand_total(order: &Order) -> Amount {
+    if order.pricing.tax_mode == TaxMode::Exclusive {
+        return compute_totals(order).total;
+    }
+    let merchandise: Amount = order.lines.iter().map(|l| l.amount()).sum();
+    merchandise + order.shipping_fee + order.cod_fee - order.discounts.coupon - order.discounts.points
+}
+
 /// Parses an order from JSON text and validates it.
 ///
 /// Structural problems (wrong type, unknown field, missing field, unknown value,

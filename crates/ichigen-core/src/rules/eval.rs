@@ -58,13 +58,17 @@ impl UnknownSink for Vec<&'static str> {
     }
 }
 
-/// An order plus its context and lazily derived facts, shared by all rules.
+/// An order plus its context and lazily derived facts, shared by all rules: text is
+/// folded and totals computed at most once per order, however many rules ask.
 pub(crate) struct OrderView<'a> {
     order: &'a Order,
     ctx: &'a TriageContext,
     today: NaiveDate,
     remarks_folded: OnceCell<String>,
     total: OnceCell<Decimal>,
+    prefectures: OnceCell<Vec<String>>,
+    postal_digits: OnceCell<Vec<String>>,
+    differs: [OnceCell<bool>; 3],
 }
 
 impl<'a> OrderView<'a> {
@@ -75,23 +79,43 @@ impl<'a> OrderView<'a> {
             today,
             remarks_folded: OnceCell::new(),
             total: OnceCell::new(),
+            prefectures: OnceCell::new(),
+            postal_digits: OnceCell::new(),
+            differs: [OnceCell::new(), OnceCell::new(), OnceCell::new()],
         }
     }
 
     fn remarks_folded(&self) -> &str {
-        self.remarks_folded.get_or_init(|| {
-            self.order
-                .remarks
-                .as_ref()
-                .map(|r| fold(r.as_str()))
-                .unwrap_or_default()
-        })
+        self.remarks_folded
+            .get_or_init(|| self.order.remarks.as_ref().map(|r| fold(r.as_str())).unwrap_or_default())
     }
 
     fn total(&self) -> Decimal {
-        *self
-            .total
-            .get_or_init(|| crate::validate::compute_totals(self.order).total)
+        *self.total.get_or_init(|| crate::validate::grand_total(self.order))
+    }
+
+    /// Each recipient's prefecture, folded (empty when absent).
+    fn prefectures(&self) -> &[String] {
+        self.prefectures.get_or_init(|| {
+            self.order.recipients.iter().map(|r| r.prefecture.as_deref().map(fold).unwrap_or_default()).collect()
+        })
+    }
+
+    /// Each recipient's postal code digits.
+    fn postal_digits(&self) -> &[String] {
+        self.postal_digits.get_or_init(|| {
+            self.order.recipients.iter().map(|r| digits(r.postal_code.as_deref().unwrap_or(""))).collect()
+        })
+    }
+
+    /// Whether some recipient differs from the buyer in `field`.
+    fn differs(&self, field: PartyField) -> bool {
+        let slot = match field {
+            PartyField::Name => &self.differs[0],
+            PartyField::Address => &self.differs[1],
+            PartyField::Phone => &self.differs[2],
+        };
+        *slot.get_or_init(|| self.order.recipients.iter().any(|r| party_differs(&self.order.buyer, r, field)))
     }
 }
 
@@ -319,10 +343,7 @@ impl Pred {
                 && o.shipping.class == ShippingClass::MailPacket)
                 == *want),
             Pred::Gift(want) => b(o.gift == *want),
-            Pred::RecipientDiffers(fields) => b(o
-                .recipients
-                .iter()
-                .any(|r| fields.iter().any(|f| party_differs(&o.buyer, r, *f)))),
+            Pred::RecipientDiffers(fields) => b(fields.iter().any(|f| v.differs(*f))),
             Pred::PreOrder(want) => b(o
                 .lines
                 .iter()
@@ -374,16 +395,10 @@ impl Pred {
                     Truth::Unknown
                 }
             },
-            Pred::Prefecture(list) => b(o.recipients.iter().any(|r| {
-                r.prefecture.as_deref().is_some_and(|p| {
-                    let p = fold(p);
-                    list.contains(&p)
-                })
-            })),
-            Pred::PostalPrefix(list) => b(o.recipients.iter().any(|r| {
-                let d = digits(r.postal_code.as_deref().unwrap_or(""));
-                list.iter().any(|x| d.starts_with(x.as_str()))
-            })),
+            Pred::Prefecture(list) => b(v.prefectures().iter().any(|p| !p.is_empty() && list.contains(p))),
+            Pred::PostalPrefix(list) => {
+                b(v.postal_digits().iter().any(|d| list.iter().any(|x| d.starts_with(x.as_str()))))
+            }
             Pred::RemoteIsland(want) => ctx_bool(ctx.remote_island, *want, "remote_island", sink),
             Pred::AddressInvalid(want) => {
                 ctx_bool(ctx.address_invalid, *want, "address_invalid", sink)

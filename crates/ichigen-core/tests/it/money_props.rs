@@ -7,7 +7,7 @@ use ichigen_core::money::{Currency, Rounding};
 use ichigen_core::order::{
     LineOptions, Order, OrderLine, PaymentMethod, StatedTax, TaxMode, TemperatureZone,
 };
-use ichigen_core::validate::{compute_totals, validate_order};
+use ichigen_core::validate::{compute_totals, grand_total, validate_order};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -118,6 +118,12 @@ fn build(s: &Spec) -> Order {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn the_fast_total_is_the_computed_total(s in spec()) {
+        let order = build(&s);
+        prop_assert_eq!(grand_total(&order), compute_totals(&order).total);
+    }
 
     #[test]
     fn totals_add_up(s in spec()) {
