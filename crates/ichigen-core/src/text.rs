@@ -8,7 +8,7 @@
 //! assert_eq!(fold("1ー2－3"), "1-2-3");
 //! ```
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Characters that stand for a hyphen in Japanese input, which NFKC leaves alone.
 const HYPHENS: &[char] = &[
@@ -23,10 +23,14 @@ const HYPHENS: &[char] = &[
 /// words keep it.
 pub fn fold(s: &str) -> String {
     // Removing a space can bring a combining mark next to a letter, and lower-casing
-    // can produce new compositions; repeat until nothing changes (two rounds in
-    // practice) so that fold(fold(x)) == fold(x).
+    // can produce new compositions; repeat until nothing changes so that
+    // fold(fold(x)) == fold(x). One round suffices whenever its result is already in
+    // NFKC, which a quick check tells without normalizing again.
     let mut current = fold_once(s);
     for _ in 0..4 {
+        if is_nfkc_quick(current.chars()) == IsNormalized::Yes {
+            break;
+        }
         let next = fold_once(&current);
         if next == current {
             break;
@@ -37,11 +41,16 @@ pub fn fold(s: &str) -> String {
 }
 
 fn fold_once(s: &str) -> String {
-    let chars: Vec<char> = s
-        .nfkc()
-        .filter(|c| !c.is_whitespace() && !is_zero_width(*c))
-        .collect();
-    let mut out = String::with_capacity(chars.len());
+    let chars: Vec<char> = if is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && !is_zero_width(*c))
+            .collect()
+    } else {
+        s.nfkc()
+            .filter(|c| !c.is_whitespace() && !is_zero_width(*c))
+            .collect()
+    };
+    let mut out = String::with_capacity(s.len());
     for (i, &c) in chars.iter().enumerate() {
         if HYPHENS.contains(&c) {
             let is_choon = c == '\u{30FC}' || c == '\u{FF70}';
@@ -53,7 +62,11 @@ fn fold_once(s: &str) -> String {
                 continue;
             }
         }
-        out.extend(c.to_lowercase());
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
     }
     out
 }
@@ -72,6 +85,9 @@ fn is_zero_width(c: char) -> bool {
 /// assert_eq!(digits("〒１００－０００１"), "1000001");
 /// ```
 pub fn digits(s: &str) -> String {
+    if s.is_ascii() {
+        return s.chars().filter(char::is_ascii_digit).collect();
+    }
     s.nfkc().filter(char::is_ascii_digit).collect()
 }
 

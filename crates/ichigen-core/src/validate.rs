@@ -150,7 +150,9 @@ pub fn grand_total(order: &Order) -> Amount {
         return compute_totals(order).total;
     }
     let merchandise: Amount = order.lines.iter().map(|l| l.amount()).sum();
-    merchandise + order.shipping_fee + order.cod_fee - order.discounts.coupon - order.discounts.points
+    merchandise + order.shipping_fee + order.cod_fee
+        - order.discounts.coupon
+        - order.discounts.points
 }
 
 /// Parses an order from JSON text and validates it.

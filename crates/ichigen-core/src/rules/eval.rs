@@ -86,25 +86,40 @@ impl<'a> OrderView<'a> {
     }
 
     fn remarks_folded(&self) -> &str {
-        self.remarks_folded
-            .get_or_init(|| self.order.remarks.as_ref().map(|r| fold(r.as_str())).unwrap_or_default())
+        self.remarks_folded.get_or_init(|| {
+            self.order
+                .remarks
+                .as_ref()
+                .map(|r| fold(r.as_str()))
+                .unwrap_or_default()
+        })
     }
 
     fn total(&self) -> Decimal {
-        *self.total.get_or_init(|| crate::validate::grand_total(self.order))
+        *self
+            .total
+            .get_or_init(|| crate::validate::grand_total(self.order))
     }
 
     /// Each recipient's prefecture, folded (empty when absent).
     fn prefectures(&self) -> &[String] {
         self.prefectures.get_or_init(|| {
-            self.order.recipients.iter().map(|r| r.prefecture.as_deref().map(fold).unwrap_or_default()).collect()
+            self.order
+                .recipients
+                .iter()
+                .map(|r| r.prefecture.as_deref().map(fold).unwrap_or_default())
+                .collect()
         })
     }
 
     /// Each recipient's postal code digits.
     fn postal_digits(&self) -> &[String] {
         self.postal_digits.get_or_init(|| {
-            self.order.recipients.iter().map(|r| digits(r.postal_code.as_deref().unwrap_or(""))).collect()
+            self.order
+                .recipients
+                .iter()
+                .map(|r| digits(r.postal_code.as_deref().unwrap_or("")))
+                .collect()
         })
     }
 
@@ -115,7 +130,12 @@ impl<'a> OrderView<'a> {
             PartyField::Address => &self.differs[1],
             PartyField::Phone => &self.differs[2],
         };
-        *slot.get_or_init(|| self.order.recipients.iter().any(|r| party_differs(&self.order.buyer, r, field)))
+        *slot.get_or_init(|| {
+            self.order
+                .recipients
+                .iter()
+                .any(|r| party_differs(&self.order.buyer, r, field))
+        })
     }
 }
 
@@ -303,12 +323,21 @@ fn ctx_bool(v: Option<bool>, want: bool, fact: &'static str, sink: &mut dyn Unkn
 }
 
 fn party_differs(buyer: &Party, r: &Party, field: PartyField) -> bool {
+    // Equal raw text folds to equal keys: the usual order (buyer = recipient) needs no folding.
     match field {
-        PartyField::Name => fold(&buyer.name) != fold(&r.name),
+        PartyField::Name => buyer.name != r.name && fold(&buyer.name) != fold(&r.name),
         PartyField::Phone => {
-            digits(buyer.phone.as_deref().unwrap_or("")) != digits(r.phone.as_deref().unwrap_or(""))
+            buyer.phone != r.phone
+                && digits(buyer.phone.as_deref().unwrap_or(""))
+                    != digits(r.phone.as_deref().unwrap_or(""))
         }
-        PartyField::Address => address_key(buyer) != address_key(r),
+        PartyField::Address => {
+            let same_raw = buyer.postal_code == r.postal_code
+                && buyer.prefecture == r.prefecture
+                && buyer.address1 == r.address1
+                && buyer.address2 == r.address2;
+            !same_raw && address_key(buyer) != address_key(r)
+        }
     }
 }
 
@@ -395,10 +424,14 @@ impl Pred {
                     Truth::Unknown
                 }
             },
-            Pred::Prefecture(list) => b(v.prefectures().iter().any(|p| !p.is_empty() && list.contains(p))),
-            Pred::PostalPrefix(list) => {
-                b(v.postal_digits().iter().any(|d| list.iter().any(|x| d.starts_with(x.as_str()))))
-            }
+            Pred::Prefecture(list) => b(v
+                .prefectures()
+                .iter()
+                .any(|p| !p.is_empty() && list.contains(p))),
+            Pred::PostalPrefix(list) => b(v
+                .postal_digits()
+                .iter()
+                .any(|d| list.iter().any(|x| d.starts_with(x.as_str())))),
             Pred::RemoteIsland(want) => ctx_bool(ctx.remote_island, *want, "remote_island", sink),
             Pred::AddressInvalid(want) => {
                 ctx_bool(ctx.address_invalid, *want, "address_invalid", sink)

@@ -472,9 +472,16 @@ impl RuleSet {
         self.def.mode
     }
 
-    /// The rules that match `order` (indices into the definition's rules), in order,
-    /// honouring the set's mode; no actions are applied. This is the hot path that
-    /// [`triage`] and [`dry_run`] share.
+    /// The rules whose conditions hold for `order` as it is (indices into the
+    /// definition's rules), in order, honouring the set's mode; no action is applied.
+    ///
+    /// This is the question "which rules would fire on this order?" answered without
+    /// any side effect, and the fastest way to ask it over a large batch. It shares the
+    /// compiled conditions with [`triage`], but note one difference in
+    /// `all_matching` mode: triage evaluates each rule on the order *as the earlier
+    /// matching rules' actions left it* (a tag or a carrier set by rule 3 is seen by
+    /// rule 7), while this function evaluates every rule on the untouched order. The
+    /// first matching rule is always the same in both.
     pub fn matching_rules(
         &self,
         order: &crate::order::Order,
