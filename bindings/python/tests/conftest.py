@@ -2,6 +2,7 @@
 
 import copy
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ import ichigen
 
 REPO = Path(__file__).resolve().parents[3]
 VECTORS = REPO / "tests" / "vectors"
+# The runner parts shared by every Python runner live beside the vectors.
+sys.path.insert(0, str(VECTORS))
 
 _SAMPLE = json.loads(ichigen.SAMPLE_ORDER_JSON)
 

@@ -4,67 +4,26 @@ Mirrors the Rust runner (crates/ichigen-testkit/src/vectors.rs): `$sample`
 expansion, subset matching, the same ops and defaults. One pytest case per file.
 """
 
-import copy
 import json
 
 import pytest
 
 import ichigen
+import vectorlib
 from conftest import VECTORS
+from vectorlib import subset_match
 
 DEFAULT_NOW = "2026-11-23T03:00:00Z"
 SAMPLE = json.loads(ichigen.SAMPLE_ORDER_JSON)
 
-FILES = sorted(p for p in VECTORS.rglob("*.json") if p.name != "sample_order.json")
+FILES = vectorlib.vector_files(VECTORS)
 if not FILES:  # an empty parametrization would be reported as skipped, not failed
     raise RuntimeError(f"no vector files found under {VECTORS}")
 
 
 def expand_samples(value):
     """Replaces every {"$sample": {...}} with the sample order plus overrides."""
-    if isinstance(value, dict):
-        if len(value) == 1 and "$sample" in value:
-            base = copy.deepcopy(SAMPLE)
-            overrides = value["$sample"]
-            if isinstance(overrides, dict):
-                for key, val in overrides.items():
-                    if val is None:
-                        base.pop(key, None)
-                    else:
-                        base[key] = val
-            return base
-        return {k: expand_samples(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [expand_samples(v) for v in value]
-    return value
-
-
-def _is_number(x):
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
-def subset_match(expected, actual, path="$"):
-    """Raises AssertionError with the path when `actual` does not match `expected`."""
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        for key, ev in expected.items():
-            if key not in actual:
-                raise AssertionError(f"{path}.{key}: missing in output")
-            subset_match(ev, actual[key], f"{path}.{key}")
-        return
-    if isinstance(expected, list) and isinstance(actual, list):
-        if len(expected) != len(actual):
-            raise AssertionError(
-                f"{path}: expected {len(expected)} elements, got {len(actual)}: {actual!r}"
-            )
-        for i, (ev, av) in enumerate(zip(expected, actual)):
-            subset_match(ev, av, f"{path}[{i}]")
-        return
-    if _is_number(expected) and _is_number(actual):
-        if float(expected) == float(actual):
-            return
-    elif type(expected) is type(actual) and expected == actual:
-        return
-    raise AssertionError(f"{path}: expected {expected!r}, got {actual!r}")
+    return vectorlib.expand_samples(value, SAMPLE)
 
 
 def arg(value):

@@ -18,6 +18,8 @@ if not (GENERATED_PYTHON / "ichigen_ffi.py").is_file():
         f"{GENERATED_PYTHON}/ichigen_ffi.py is missing: run bindings/swift/generate.sh first"
     )
 sys.path.insert(0, str(GENERATED_PYTHON))
+# The runner parts shared by every Python runner live beside the vectors.
+sys.path.insert(0, str(VECTORS))
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,11 @@
 """The Python mirror of the Rust vector runner (crates/ichigen-testkit/src/vectors.rs),
 calling the uniffi-generated module. Format: tests/vectors/README.md."""
 
-import copy
 import datetime
 import json
 from pathlib import Path
+
+from vectorlib import expand_samples, subset_match, vector_files  # noqa: F401 (re-exported)
 
 DEFAULT_NOW = "2026-11-23T03:00:00Z"
 DEFAULT_ACTOR = {"kind": "user", "id": "vector"}
@@ -16,58 +17,6 @@ ERROR_CASES = {
     "Lifecycle": lambda code: code.startswith("LIFECYCLE_"),
     "InvalidInput": lambda code: code.startswith("INPUT_"),
 }
-
-
-def vector_files(root: Path):
-    """Every vector file below `root`, sorted; sample_order.json is data, not a vector."""
-    return sorted(p for p in root.rglob("*.json") if p.name != "sample_order.json")
-
-
-def expand_samples(v, sample):
-    """Expands {"$sample": {...}} into the sample order with overrides, anywhere in v."""
-    if isinstance(v, dict):
-        if len(v) == 1 and "$sample" in v:
-            base = copy.deepcopy(sample)
-            overrides = v["$sample"]
-            if isinstance(base, dict) and isinstance(overrides, dict):
-                for k, val in overrides.items():
-                    if val is None:
-                        base.pop(k, None)
-                    else:
-                        base[k] = val
-            return base
-        return {k: expand_samples(val, sample) for k, val in v.items()}
-    if isinstance(v, list):
-        return [expand_samples(x, sample) for x in v]
-    return v
-
-
-def _is_number(x):
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
-def subset_match(expected, actual, path="$"):
-    """Raises AssertionError unless `actual` matches `expected` as a subset."""
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        for k, ev in expected.items():
-            if k not in actual:
-                raise AssertionError(f"{path}.{k}: missing in output")
-            subset_match(ev, actual[k], f"{path}.{k}")
-        return
-    if isinstance(expected, list) and isinstance(actual, list):
-        if len(expected) != len(actual):
-            raise AssertionError(
-                f"{path}: expected {len(expected)} elements, got {len(actual)}: {json.dumps(actual)}"
-            )
-        for i, (ev, av) in enumerate(zip(expected, actual)):
-            subset_match(ev, av, f"{path}[{i}]")
-        return
-    if _is_number(expected) and _is_number(actual):
-        if float(expected) == float(actual):
-            return
-    elif type(expected) is type(actual) and expected == actual:
-        return
-    raise AssertionError(f"{path}: expected {json.dumps(expected)}, got {json.dumps(actual)}")
 
 
 def parse_now(text):
