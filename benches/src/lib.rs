@@ -65,8 +65,8 @@ pub fn mode_name(mode: MatchMode) -> &'static str {
     }
 }
 
-/// How many orders each rule matched, by [`RuleSet::matching_rules`]: the hot path
-/// being measured.
+/// How many orders each rule matched, by [`RuleSet::matching_rules_into`] with one
+/// reused buffer: the hot path being measured.
 pub fn match_counts(
     rules: &RuleSet,
     orders: &[Order],
@@ -74,8 +74,10 @@ pub fn match_counts(
     today: NaiveDate,
 ) -> Vec<u64> {
     let mut counts = vec![0u64; rules.definition().rules.len()];
+    let mut hits = Vec::with_capacity(counts.len());
     for (order, ctx) in orders.iter().zip(contexts) {
-        for i in rules.matching_rules(order, ctx, today) {
+        rules.matching_rules_into(order, ctx, today, &mut hits);
+        for &i in &hits {
             counts[i] += 1;
         }
     }

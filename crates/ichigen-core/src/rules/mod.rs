@@ -489,6 +489,32 @@ impl RuleSet {
         today: NaiveDate,
     ) -> Vec<usize> {
         let mut out = Vec::new();
+        self.matching_rules_into(order, ctx, today, &mut out);
+        out
+    }
+
+    /// [`matching_rules`](Self::matching_rules) into a buffer the caller reuses across
+    /// a batch, so that evaluating a million orders allocates nothing per order.
+    /// The buffer is cleared first.
+    ///
+    /// ```
+    /// use ichigen_core::rules::{RuleSet, TriageContext, EXAMPLE_RULE_SET_JSON};
+    /// let rules = RuleSet::from_json(EXAMPLE_RULE_SET_JSON)?;
+    /// let order = ichigen_core::sample::order();
+    /// let today = order.local_order_date();
+    /// let mut hits = Vec::new();
+    /// rules.matching_rules_into(&order, &TriageContext::default(), today, &mut hits);
+    /// assert_eq!(hits, rules.matching_rules(&order, &TriageContext::default(), today));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn matching_rules_into(
+        &self,
+        order: &crate::order::Order,
+        ctx: &TriageContext,
+        today: NaiveDate,
+        out: &mut Vec<usize>,
+    ) {
+        out.clear();
         let view = eval::OrderView::new(order, ctx, today);
         for (i, rule) in self.compiled.iter().enumerate() {
             if rule.evaluate(&view, &mut eval::NoUnknowns) == Truth::True {
@@ -498,7 +524,6 @@ impl RuleSet {
                 }
             }
         }
-        out
     }
 }
 
