@@ -39,12 +39,44 @@ fn to_value<T: Serialize>(v: &T) -> Value {
 }
 
 fn decode_arg<T: DeserializeOwned>(value: Value, name: &str) -> Result<T, Error> {
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
-        let path = json_path(&format!("$.{name}"), e.path());
+    let base = format!("$.{name}");
+    serde_path_to_error::deserialize::<_, T>(value.clone()).map_err(|e| {
+        let mut path = json_path(&base, e.path());
+        if path == base {
+            // Internally tagged enums (events, actors) buffer their fields, and serde
+            // loses the path inside them; find the field by leaving one out at a time.
+            if let Some(field) = offending_field::<T>(&value) {
+                crate::error::push_key(&mut path, &field);
+            }
+        }
         let mut issue = issue_from_serde("INPUT", &path, &e.inner().to_string());
         issue.code = format!("INPUT_{}", issue.code.trim_start_matches("INPUT_"));
         Error::InvalidInput(issue)
     })
+}
+
+/// The field of a `{"type": ..., ...}` object whose removal cures the error (or turns
+/// it into "missing field" for that very field): the one that is wrong.
+fn offending_field<T: DeserializeOwned>(value: &Value) -> Option<String> {
+    let Value::Object(map) = value else {
+        return None;
+    };
+    if !map.contains_key("type") && !map.contains_key("kind") {
+        return None;
+    }
+    map.keys()
+        .filter(|k| *k != "type" && *k != "kind")
+        .find_map(|k| {
+            let mut without = map.clone();
+            without.remove(k);
+            match serde_json::from_value::<T>(Value::Object(without)) {
+                Ok(_) => Some(k.clone()),
+                Err(e) if e.to_string().starts_with(&format!("missing field `{k}`")) => {
+                    Some(k.clone())
+                }
+                Err(_) => None,
+            }
+        })
 }
 
 /// Validates an order given as JSON and reports, without failing:

@@ -375,3 +375,42 @@ fn a_refused_event_reports_the_event_and_the_unchanged_status() {
     assert_eq!(v["event"], "print");
     assert_eq!(v["status"], "new");
 }
+
+/// A wrong value inside an event is reported at its field, though serde buffers
+/// tagged enums and forgets where it was.
+#[test]
+fn a_wrong_value_inside_an_event_is_reported_at_its_field() {
+    let clock = FixedClock::parse("2026-11-23T03:00:00Z").unwrap();
+    let system = json!({"kind": "system"});
+    let e = interop::apply_event(
+        order_json(),
+        json!({"type": "add_tag", "tag": 5}),
+        system.clone(),
+        &clock,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.issues()[0].code.as_str(), e.issues()[0].path.as_str()),
+        ("INPUT_WRONG_TYPE", "$.event.tag")
+    );
+    let e = interop::apply_event(
+        order_json(),
+        json!({"type": "release_hold", "reason": "lunch"}),
+        system.clone(),
+        &clock,
+    )
+    .unwrap_err();
+    assert_eq!(e.issues()[0].path, "$.event.reason");
+    let e = interop::apply_event(
+        order_json(),
+        json!({"type": "print"}),
+        json!({"kind": "user", "id": 7}),
+        &clock,
+    )
+    .unwrap_err();
+    assert_eq!(e.issues()[0].path, "$.actor.id");
+    // An unknown type is reported at the type itself.
+    let e = interop::apply_event(order_json(), json!({"type": "teleport"}), system, &clock)
+        .unwrap_err();
+    assert_eq!(e.issues()[0].path, "$.event.type");
+}
