@@ -97,21 +97,34 @@ fn triage_on(
     let mut matched = Vec::new();
     let mut applied = Vec::new();
     let mut unknown = Vec::new();
-    for (rule, compiled) in rules.def.rules.iter().zip(&rules.compiled) {
-        let mut missing: Vec<&'static str> = Vec::new();
-        let truth = {
+    // Rules are evaluated against one view of the order (its folded text and total
+    // derived once); the view is rebuilt only after a matching rule's actions may
+    // have changed the order, so that later rules see those changes.
+    let (defs, compiled_rules) = (&rules.def.rules, &rules.compiled);
+    let mut next = 0;
+    while next < defs.len() {
+        let hit = {
             let view = OrderView::new(&o, ctx, today);
-            compiled.evaluate(&view, &mut missing as &mut dyn UnknownSink)
+            let mut hit = None;
+            while next < defs.len() {
+                let (rule, compiled) = (&defs[next], &compiled_rules[next]);
+                next += 1;
+                let mut missing: Vec<&'static str> = Vec::new();
+                let truth = compiled.evaluate(&view, &mut missing as &mut dyn UnknownSink);
+                if truth == Truth::Unknown {
+                    unknown.push(UnknownFact {
+                        rule: rule.id.clone(),
+                        facts: missing.iter().map(|s| (*s).to_owned()).collect(),
+                    });
+                }
+                if truth == Truth::True {
+                    hit = Some(rule);
+                    break;
+                }
+            }
+            hit
         };
-        if truth == Truth::Unknown {
-            unknown.push(UnknownFact {
-                rule: rule.id.clone(),
-                facts: missing.iter().map(|s| (*s).to_owned()).collect(),
-            });
-        }
-        if truth != Truth::True {
-            continue;
-        }
+        let Some(rule) = hit else { break };
         matched.push(rule.id.clone());
         let actor = Actor::Rule {
             rule_set: rules.def.name.clone(),
