@@ -38,8 +38,8 @@ mod triage;
 
 pub use eval::Truth;
 pub use triage::{
-    AppliedAction, DryRunItem, DryRunReport, DryRunTotals, RuleCount, TriageOutcome, UnknownFact,
-    dry_run, triage,
+    AppliedAction, DryRunItem, DryRunReport, DryRunTotals, RuleCount, Snapshot, TriageOutcome,
+    UnknownFact, dry_run, triage,
 };
 
 use chrono::NaiveDate;

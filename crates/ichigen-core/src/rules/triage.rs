@@ -5,15 +5,14 @@ use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use super::eval::{OrderView, UnknownSink};
 use super::{Action, MatchMode, RuleSet, ShipDateSpec, TriageContext, Truth};
 use crate::clock::Clock;
 use crate::error::{Error, Issue};
-use crate::ids::{OrderId, RuleId, Tag};
+use crate::ids::{OrderId, RuleId, ShippingMethodCode, Tag};
 use crate::lifecycle::{Actor, Applied, HoldReason, OrderEvent, Phase, Status, apply};
-use crate::order::{LineOptions, Order, OrderLine, TemperatureZone};
+use crate::order::{LineOptions, Order, OrderLine, ShippingClass, SplitKey, TemperatureZone};
 
 /// One action a matched rule applied, with the value before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,9 +22,9 @@ pub struct AppliedAction {
     /// The action kind (`set_status`, `add_tags` …).
     pub action: String,
     /// The affected value before.
-    pub before: Value,
+    pub before: Snapshot,
     /// The affected value after.
-    pub after: Value,
+    pub after: Snapshot,
     /// Whether anything changed (adding a tag already present changes nothing).
     pub changed: bool,
 }
@@ -158,13 +157,76 @@ fn triage_on(
 }
 
 struct Step {
-    before: Value,
-    after: Value,
+    before: Snapshot,
+    after: Snapshot,
     changed: bool,
 }
 
-fn status_value(o: &Order) -> Value {
-    json!({ "status": o.state.status(), "holds": o.state.hold_reasons() })
+/// A value an action touched, before or after it ran. It is kept compact (a dry-run
+/// holds one pair per applied action) and serializes as the plain JSON of the value:
+/// `{"status", "holds"}`, `{"method", "class"}`, `{"lines", "stated_total"}`, an array
+/// of tags or split keys, a boolean, a string or null.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Snapshot {
+    /// The shown status and the open holds.
+    Status {
+        /// The status.
+        status: Status,
+        /// The open holds, in precedence order.
+        holds: Vec<HoldReason>,
+    },
+    /// The shipping method and its class.
+    Method {
+        /// The method code.
+        method: Option<ShippingMethodCode>,
+        /// The class.
+        class: ShippingClass,
+    },
+    /// The number of lines and the stated total.
+    Lines {
+        /// How many lines.
+        lines: usize,
+        /// The stated total, if any.
+        stated_total: Option<String>,
+    },
+    /// The tags.
+    Tags(Vec<Tag>),
+    /// The requested split keys.
+    SplitKeys(Vec<SplitKey>),
+    /// A flag (hide prices).
+    Flag(bool),
+    /// A text value (sub-status, carrier, ship date, mail template) or none.
+    Text(Option<String>),
+}
+
+fn status_value(o: &Order) -> Snapshot {
+    Snapshot::Status {
+        status: o.state.status(),
+        holds: o.state.hold_reasons(),
+    }
+}
+
+fn text<T: std::fmt::Display>(v: Option<&T>) -> Snapshot {
+    Snapshot::Text(v.map(ToString::to_string))
+}
+
+fn tags_of(o: &Order) -> Snapshot {
+    Snapshot::Tags(o.state.tags.iter().cloned().collect())
+}
+
+fn method(o: &Order) -> Snapshot {
+    Snapshot::Method {
+        method: o.shipping.method.clone(),
+        class: o.shipping.class,
+    }
+}
+
+fn lines_of(o: &Order) -> Snapshot {
+    Snapshot::Lines {
+        lines: o.lines.len(),
+        stated_total: o.stated.total.map(|t| t.to_string()),
+    }
 }
 
 fn apply_action(
@@ -217,7 +279,7 @@ fn apply_action(
             (before, status_value(o))
         }
         Action::AddTags(tags) | Action::RemoveTags(tags) => {
-            let before = json!(o.state.tags);
+            let before = tags_of(o);
             for tag in tags {
                 let e = if matches!(action, Action::AddTags(_)) {
                     OrderEvent::AddTag { tag: tag.clone() }
@@ -226,20 +288,20 @@ fn apply_action(
                 };
                 run(o, e)?;
             }
-            (before, json!(o.state.tags))
+            (before, tags_of(o))
         }
         Action::SetSubStatus(s) => {
-            let before = json!(o.state.sub_status);
+            let before = text(o.state.sub_status.as_ref());
             run(
                 o,
                 OrderEvent::SetSubStatus {
                     sub_status: Some(s.clone()),
                 },
             )?;
-            (before, json!(o.state.sub_status))
+            (before, text(o.state.sub_status.as_ref()))
         }
         Action::SetShippingMethod(spec) => {
-            let before = json!({ "method": o.shipping.method, "class": o.shipping.class });
+            let before = method(o);
             run(
                 o,
                 OrderEvent::SetShippingMethod {
@@ -247,23 +309,20 @@ fn apply_action(
                     class: spec.class,
                 },
             )?;
-            (
-                before,
-                json!({ "method": o.shipping.method, "class": o.shipping.class }),
-            )
+            (before, method(o))
         }
         Action::SetCarrier(c) => {
-            let before = json!(o.shipping.carrier);
+            let before = text(o.shipping.carrier.as_ref());
             run(o, OrderEvent::SetCarrier { carrier: c.clone() })?;
-            (before, json!(o.shipping.carrier))
+            (before, text(o.shipping.carrier.as_ref()))
         }
         Action::HidePrices(hide) => {
-            let before = json!(o.instructions.hide_prices);
+            let before = Snapshot::Flag(o.instructions.hide_prices);
             run(o, OrderEvent::SetHidePrices { hide: *hide })?;
-            (before, json!(o.instructions.hide_prices))
+            (before, Snapshot::Flag(o.instructions.hide_prices))
         }
         Action::AddLine(spec) => {
-            let before = json!({ "lines": o.lines.len(), "stated_total": o.stated.total.map(|t| t.to_string()) });
+            let before = lines_of(o);
             let line = OrderLine {
                 listing_code: spec.listing_code.clone(),
                 sku: spec.sku.clone(),
@@ -285,13 +344,10 @@ fn apply_action(
                     line: Box::new(line),
                 },
             )?;
-            (
-                before,
-                json!({ "lines": o.lines.len(), "stated_total": o.stated.total.map(|t| t.to_string()) }),
-            )
+            (before, lines_of(o))
         }
         Action::SetShipDate(spec) => {
-            let before = json!(o.instructions.ship_date);
+            let before = text(o.instructions.ship_date.as_ref());
             let date = match spec {
                 ShipDateSpec::Date(d) => *d,
                 ShipDateSpec::DaysFromToday { days_from_today } => today
@@ -299,22 +355,22 @@ fn apply_action(
                     .unwrap_or(today),
             };
             run(o, OrderEvent::SetShipDate { date })?;
-            (before, json!(o.instructions.ship_date))
+            (before, text(o.instructions.ship_date.as_ref()))
         }
         Action::SetMailTemplate(t) => {
-            let before = json!(o.instructions.mail_template);
+            let before = text(o.instructions.mail_template.as_ref());
             run(
                 o,
                 OrderEvent::SetMailTemplate {
                     template: t.clone(),
                 },
             )?;
-            (before, json!(o.instructions.mail_template))
+            (before, text(o.instructions.mail_template.as_ref()))
         }
         Action::RequestSplit(keys) => {
-            let before = json!(o.instructions.split_by);
+            let before = Snapshot::SplitKeys(o.instructions.split_by.clone());
             run(o, OrderEvent::RequestSplit { by: keys.clone() })?;
-            (before, json!(o.instructions.split_by))
+            (before, Snapshot::SplitKeys(o.instructions.split_by.clone()))
         }
     };
     Ok(Step {

@@ -87,7 +87,7 @@ fn the_sample_batch_triages_as_a_shop_expects() {
     assert!(
         gift.applied
             .iter()
-            .any(|a| a.action == "hide_prices" && a.after == serde_json::json!(true))
+            .any(|a| a.action == "hide_prices" && a.after == ichigen::rules::Snapshot::Flag(true))
     );
     let both = report
         .items
