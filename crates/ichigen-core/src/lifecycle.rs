@@ -471,7 +471,7 @@ impl LifecycleError {
     /// The stable code: `LIFECYCLE_ILLEGAL_TRANSITION`, `LIFECYCLE_TERMINAL`,
     /// `LIFECYCLE_ON_HOLD`, `LIFECYCLE_NOT_TRIAGED`, `LIFECYCLE_ALREADY_TRIAGED`,
     /// `LIFECYCLE_ALREADY_SHIPPED`, `LIFECYCLE_HOLD_NOT_OPEN`, `LIFECYCLE_EMPTY_VALUE`
-    /// or `LIFECYCLE_INVALID_LINE`.
+    /// `LIFECYCLE_INVALID_LINE` or `LIFECYCLE_DATE_OUT_OF_RANGE`.
     pub fn code(&self) -> &'static str {
         self.code
     }
@@ -486,7 +486,12 @@ impl LifecycleError {
         self.status
     }
 
-    fn new(code: &'static str, event: &OrderEvent, status: Status, reason: &'static str) -> Self {
+    pub(crate) fn new(
+        code: &'static str,
+        event: &OrderEvent,
+        status: Status,
+        reason: &'static str,
+    ) -> Self {
         LifecycleError {
             code,
             event: event.kind(),

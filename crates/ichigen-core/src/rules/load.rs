@@ -91,6 +91,10 @@ const SETTABLE: &[Status] = &[
     Status::Ready,
 ];
 
+/// How far ahead `set_ship_date {"days_from_today": n}` may reach: a ship date more
+/// than a year away is a typo, not a plan.
+pub(crate) const MAX_DAYS_FROM_TODAY: u32 = 366;
+
 /// How deep `all` / `any` / `not` may nest.
 const MAX_DEPTH: usize = 32;
 
@@ -593,6 +597,15 @@ fn check_action(action: &Action, arg: &Value, path: &str, issues: &mut Vec<Issue
         }
         Action::SetShipDate(_) if arg.is_object() && arg.as_object().is_some_and(|o| o.len() != 1) => {
             issues.push(Issue::new("RULESET_BAD_VALUE", path, "give a date or {\"days_from_today\": n}"));
+        }
+        Action::SetShipDate(super::ShipDateSpec::DaysFromToday { days_from_today })
+            if *days_from_today > MAX_DAYS_FROM_TODAY =>
+        {
+            issues.push(Issue::new(
+                "RULESET_BAD_VALUE",
+                format!("{path}.days_from_today"),
+                format!("a ship date at most {MAX_DAYS_FROM_TODAY} days ahead"),
+            ));
         }
         _ => {}
     }

@@ -11,7 +11,9 @@ use super::{Action, MatchMode, RuleSet, ShipDateSpec, TriageContext, Truth};
 use crate::clock::Clock;
 use crate::error::{Error, Issue};
 use crate::ids::{OrderId, RuleId, ShippingMethodCode, Tag};
-use crate::lifecycle::{Actor, Applied, HoldReason, OrderEvent, Phase, Status, apply};
+use crate::lifecycle::{
+    Actor, Applied, HoldReason, LifecycleError, OrderEvent, Phase, Status, apply,
+};
 use crate::order::{LineOptions, Order, OrderLine, ShippingClass, SplitKey, TemperatureZone};
 
 /// One action a matched rule applied, with the value before and after.
@@ -350,9 +352,20 @@ fn apply_action(
             let before = text(o.instructions.ship_date.as_ref());
             let date = match spec {
                 ShipDateSpec::Date(d) => *d,
-                ShipDateSpec::DaysFromToday { days_from_today } => today
-                    .checked_add_days(Days::new(u64::from(*days_from_today)))
-                    .unwrap_or(today),
+                ShipDateSpec::DaysFromToday { days_from_today } => {
+                    // The loader bounds the days; only a `today` at the end of the
+                    // calendar's range could still overflow, and that is refused.
+                    let days = Days::new(u64::from(*days_from_today));
+                    let event = OrderEvent::SetShipDate { date: today };
+                    today.checked_add_days(days).ok_or_else(|| {
+                        LifecycleError::new(
+                            "LIFECYCLE_DATE_OUT_OF_RANGE",
+                            &event,
+                            o.state.status(),
+                            "the ship date falls outside the supported calendar",
+                        )
+                    })?
+                }
             };
             run(o, OrderEvent::SetShipDate { date })?;
             (before, text(o.instructions.ship_date.as_ref()))
