@@ -60,6 +60,16 @@ pub enum Error {
     /// A lifecycle event was refused; the order is unchanged.
     #[error(transparent)]
     Lifecycle(#[from] crate::lifecycle::LifecycleError),
+    /// A calendar definition failed validation; every problem found is listed.
+    #[error("invalid calendar: {}", summarize(.0))]
+    InvalidCalendar(Vec<Issue>),
+    /// A calendar could not answer (a date outside its range).
+    #[error(transparent)]
+    Calendar(#[from] crate::calendar::CalendarError),
+    /// Ship-date data (a policy, a transit table, a remote-island list) failed
+    /// validation; every problem found is listed.
+    #[error("invalid shipping data: {}", summarize(.0))]
+    InvalidShipping(Vec<Issue>),
     /// An argument of a call is unusable (a batch whose contexts do not line up, say).
     #[error("invalid input: {}", .0)]
     InvalidInput(Issue),
@@ -86,6 +96,9 @@ impl Error {
             Error::InvalidOrder(_) => "ORDER_INVALID",
             Error::InvalidRuleSet(_) => "RULESET_INVALID",
             Error::Lifecycle(e) => e.code(),
+            Error::InvalidCalendar(_) => "CALENDAR_INVALID",
+            Error::Calendar(e) => e.code(),
+            Error::InvalidShipping(_) => "SHIPDATE_INVALID",
             Error::InvalidInput(issue) => &issue.code,
         }
     }
@@ -93,9 +106,12 @@ impl Error {
     /// The individual problems (empty for lifecycle errors).
     pub fn issues(&self) -> &[Issue] {
         match self {
-            Error::InvalidOrder(v) | Error::InvalidRuleSet(v) => v,
+            Error::InvalidOrder(v)
+            | Error::InvalidRuleSet(v)
+            | Error::InvalidCalendar(v)
+            | Error::InvalidShipping(v) => v,
             Error::InvalidInput(i) => std::slice::from_ref(i),
-            Error::Lifecycle(_) => &[],
+            Error::Lifecycle(_) | Error::Calendar(_) => &[],
         }
     }
 }

@@ -220,6 +220,264 @@ pub fn dry_run(
     Ok(to_value(&report))
 }
 
+/// The holidays (and, for China, adjusted working days) of a source for a year:
+/// `{"holidays": [{date, name}], "workdays": [{date, name}]}`. `source` is `"japan"`,
+/// `"china"` or any [`HolidaySource`](crate::calendar::HolidaySource) as JSON.
+pub fn holidays(source: Value, year: i64) -> Result<Value, Error> {
+    let source: crate::calendar::HolidaySource = decode_arg(source, "source")?;
+    let year = i32::try_from(year).map_err(|_| {
+        Error::InvalidInput(Issue::new(
+            "INPUT_BAD_VALUE",
+            "$.year",
+            "expected a year that fits 32 bits",
+        ))
+    })?;
+    let (holidays, workdays) = crate::calendar::holidays_of_year(&source, year)?;
+    Ok(json!({ "holidays": to_value(&holidays), "workdays": to_value(&workdays) }))
+}
+
+/// Builds a calendar from a definition, or from an array of definitions composed
+/// (a day is a business day only when every one is open).
+pub fn load_calendar(calendar: Value) -> Result<crate::calendar::BusinessCalendar, Error> {
+    use crate::calendar::{BusinessCalendar, CalendarDef};
+    let nest = |e: Error, i: usize| match e {
+        Error::InvalidCalendar(issues) => Error::InvalidCalendar(
+            issues
+                .into_iter()
+                .map(|mut issue| {
+                    issue.path = format!("$[{i}]{}", issue.path.trim_start_matches('$'));
+                    issue
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+    match calendar {
+        Value::Array(items) => {
+            let mut built = Vec::new();
+            for (i, item) in items.into_iter().enumerate() {
+                let def = CalendarDef::from_value(item).map_err(|e| nest(e, i))?;
+                built.push(BusinessCalendar::build(&def).map_err(|e| nest(e, i))?);
+            }
+            let refs: Vec<&BusinessCalendar> = built.iter().collect();
+            BusinessCalendar::intersect(&refs)
+        }
+        other => BusinessCalendar::build(&CalendarDef::from_value(other)?),
+    }
+}
+
+/// Answers questions about a calendar, in order: `{"answers": [...]}`. Each question
+/// is one of `{"is_business_day": date}`, `{"next_business_day": date}`,
+/// `{"previous_business_day": date}`, `{"on_or_after": date}`, `{"on_or_before": date}`,
+/// `{"add_business_days": {"date", "days"}}`, `{"count_business_days": {"from", "to"}}`,
+/// `{"explain": date}`. The first question the calendar cannot answer is the error.
+pub fn calendar_answers(
+    calendar: &crate::calendar::BusinessCalendar,
+    questions: Value,
+) -> Result<Value, Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "snake_case", deny_unknown_fields)]
+    enum Question {
+        IsBusinessDay(chrono::NaiveDate),
+        NextBusinessDay(chrono::NaiveDate),
+        PreviousBusinessDay(chrono::NaiveDate),
+        OnOrAfter(chrono::NaiveDate),
+        OnOrBefore(chrono::NaiveDate),
+        AddBusinessDays {
+            date: chrono::NaiveDate,
+            days: i64,
+        },
+        CountBusinessDays {
+            from: chrono::NaiveDate,
+            to: chrono::NaiveDate,
+        },
+        Explain(chrono::NaiveDate),
+    }
+    let questions: Vec<Question> = decode_arg(questions, "questions")?;
+    let mut answers = Vec::with_capacity(questions.len());
+    for q in questions {
+        let a = match q {
+            Question::IsBusinessDay(d) => json!(calendar.is_business_day(d)?),
+            Question::NextBusinessDay(d) => json!(calendar.next_business_day(d)?),
+            Question::PreviousBusinessDay(d) => json!(calendar.previous_business_day(d)?),
+            Question::OnOrAfter(d) => json!(calendar.on_or_after(d)?),
+            Question::OnOrBefore(d) => json!(calendar.on_or_before(d)?),
+            Question::AddBusinessDays { date, days } => {
+                json!(calendar.add_business_days(date, days)?)
+            }
+            Question::CountBusinessDays { from, to } => {
+                json!(calendar.count_business_days(from, to)?)
+            }
+            Question::Explain(d) => {
+                let e = calendar.explain(d)?;
+                let text: Vec<String> = e.reasons.iter().map(|r| r.describe()).collect();
+                let mut v = to_value(&e);
+                v["text"] = json!(text);
+                v
+            }
+        };
+        answers.push(a);
+    }
+    Ok(json!({ "answers": answers }))
+}
+
+/// Loads a shipping policy from its JSON definition.
+pub fn load_shipping_policy(policy: Value) -> Result<crate::shipdate::ShippingPolicy, Error> {
+    crate::shipdate::ShippingPolicy::from_value(policy)
+}
+
+fn plan_value(plan: &crate::shipdate::ShipPlan) -> Value {
+    let mut v = to_value(plan);
+    let mut ctx = TriageContext::default();
+    plan.triage_facts(&mut ctx);
+    v["explanation"] = json!(plan.explanation());
+    v["context"] = to_value(&ctx);
+    v
+}
+
+/// Plans one request (a [`PlanRequest`](crate::shipdate::PlanRequest) as JSON).
+/// Today is the clock's date in the request's zone. The plan as JSON, plus
+/// `"explanation"` (sentences) and `"context"` (the triage facts it establishes).
+pub fn plan_ship_date(
+    policy: &crate::shipdate::ShippingPolicy,
+    request: Value,
+    clock: &dyn Clock,
+) -> Result<Value, Error> {
+    let req: crate::shipdate::PlanRequest = decode_arg(request, "request")?;
+    let today = clock.today_in(req.zone.unwrap_or(policy.zone()));
+    Ok(plan_value(&policy.plan(&req, today)?))
+}
+
+/// Plans an order (its farthest recipient); today is the clock's date in the
+/// order's zone. Same output as [`plan_ship_date`].
+pub fn plan_order_ship_date(
+    policy: &crate::shipdate::ShippingPolicy,
+    order: Value,
+    clock: &dyn Clock,
+) -> Result<Value, Error> {
+    let order = parse_order(order)?;
+    let today = clock.today_in(order.shop_zone);
+    Ok(plan_value(&policy.plan_order(&order, today)?))
+}
+
+/// Prepares a batch planner: `policies` an array of policy definitions, `carriers`
+/// an array of carrier codes (or null: the policies' default carrier), `zone` the
+/// shops' zone (or null: Asia/Tokyo).
+pub fn batch_planner(
+    policies: Value,
+    carriers: Value,
+    zone: Value,
+) -> Result<crate::shipdate::batch::BatchPlanner, Error> {
+    let defs: Vec<Value> = decode_arg(policies, "policies")?;
+    let mut built = Vec::with_capacity(defs.len());
+    for (i, d) in defs.into_iter().enumerate() {
+        built.push(load_shipping_policy(d).map_err(|e| {
+            match e {
+                Error::InvalidShipping(issues) => Error::InvalidShipping(
+                    issues
+                        .into_iter()
+                        .map(|mut issue| {
+                            issue.path =
+                                format!("$.policies[{i}]{}", issue.path.trim_start_matches('$'));
+                            issue
+                        })
+                        .collect(),
+                ),
+                other => other,
+            }
+        })?);
+    }
+    let carriers: Vec<String> = if carriers.is_null() {
+        Vec::new()
+    } else {
+        decode_arg(carriers, "carriers")?
+    };
+    let zone: chrono_tz::Tz = if zone.is_null() {
+        chrono_tz::Asia::Tokyo
+    } else {
+        decode_arg(zone, "zone")?
+    };
+    let refs: Vec<&crate::shipdate::ShippingPolicy> = built.iter().collect();
+    let names: Vec<&str> = carriers.iter().map(String::as_str).collect();
+    crate::shipdate::batch::BatchPlanner::new(&refs, &names, zone)
+}
+
+/// Plans rows given as JSON columns (for vectors and small batches; bindings pass
+/// typed columns to [`BatchPlanner::plan`](crate::shipdate::batch::BatchPlanner::plan)):
+/// `ordered_at` (RFC 3339), `destination` (prefecture codes or names), and optional
+/// `policy`, `carrier` (indexes), `service` (`ambient`/`chilled`/`frozen`),
+/// `handling_days`, `designated` (dates or null). Returns columns `status` (names),
+/// `ship_date`, `delivery_date`, `latest_ship_date` (dates or null) and
+/// `transit_days` (numbers or null). Today is the clock's date in the planner's zone.
+pub fn plan_batch(
+    planner: &crate::shipdate::batch::BatchPlanner,
+    columns: Value,
+    clock: &dyn Clock,
+) -> Result<Value, Error> {
+    use crate::shipdate::batch::{self, Columns, NO_DATE, STATUS_NAMES};
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct JsonColumns {
+        ordered_at: Vec<chrono::DateTime<chrono::Utc>>,
+        destination: Vec<String>,
+        #[serde(default)]
+        policy: Option<Vec<u32>>,
+        #[serde(default)]
+        carrier: Option<Vec<u32>>,
+        #[serde(default)]
+        service: Option<Vec<crate::order::TemperatureZone>>,
+        #[serde(default)]
+        handling_days: Option<Vec<u32>>,
+        #[serde(default)]
+        designated: Option<Vec<Option<chrono::NaiveDate>>>,
+    }
+    let c: JsonColumns = decode_arg(columns, "columns")?;
+    let at: Vec<i64> = c.ordered_at.iter().map(|t| t.timestamp()).collect();
+    // An unknown prefecture becomes code 0, which the planner reports per row.
+    let dest: Vec<u8> = c
+        .destination
+        .iter()
+        .map(|d| crate::shipdate::prefecture::find(d).map_or(0, |p| p.code))
+        .collect();
+    let service: Option<Vec<u8>> = c.service.map(|v| v.into_iter().map(|s| s as u8).collect());
+    let designated: Option<Vec<i32>> = c.designated.map(|v| {
+        v.into_iter()
+            .map(|d| d.map_or(NO_DATE, batch::epoch_days))
+            .collect()
+    });
+    let cols = Columns {
+        ordered_at: &at,
+        policy: c.policy.as_deref(),
+        destination: &dest,
+        carrier: c.carrier.as_deref(),
+        service: service.as_deref(),
+        handling_days: c.handling_days.as_deref(),
+        designated: designated.as_deref(),
+    };
+    let today = batch::epoch_days(clock.today_in(planner.zone()));
+    let out = planner.plan(&cols, today)?;
+    let dates = |v: &[i32]| -> Value {
+        Value::Array(
+            v.iter()
+                .map(|&d| {
+                    if d == NO_DATE {
+                        Value::Null
+                    } else {
+                        to_value(&batch::from_epoch_days(d))
+                    }
+                })
+                .collect(),
+        )
+    };
+    Ok(json!({
+        "status": out.status.iter().map(|&s| STATUS_NAMES[usize::from(s)]).collect::<Vec<_>>(),
+        "ship_date": dates(&out.ship_date),
+        "delivery_date": dates(&out.delivery_date),
+        "latest_ship_date": dates(&out.latest_ship_date),
+        "transit_days": out.transit_days.iter().map(|&t| if t == u8::MAX { Value::Null } else { json!(t) }).collect::<Vec<_>>(),
+    }))
+}
+
 /// An error as JSON: `{"code", "message", "issues": [...]}`, plus for a refused
 /// lifecycle event `"event"` (its type) and `"status"` (the order's unchanged
 /// status); what bindings raise.

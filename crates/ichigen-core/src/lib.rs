@@ -23,6 +23,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod calendar;
 pub mod clock;
 pub mod error;
 pub mod ids;
@@ -32,6 +33,7 @@ pub mod money;
 pub mod order;
 pub mod rules;
 pub mod sample;
+pub mod shipdate;
 pub mod text;
 pub mod validate;
 

@@ -904,6 +904,7 @@ impl OrderGenerator {
             },
             remote_island: Some(remote_island),
             address_invalid: Some(r.chance(5)),
+            awaiting_ship_date: Some(false),
         }
     }
 }

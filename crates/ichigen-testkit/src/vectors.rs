@@ -139,6 +139,51 @@ pub fn run_op(op: &str, input: &Map<String, Value>, clock: &FixedClock) -> Resul
             clock,
         )
         .map_err(err),
+        "holidays" => {
+            interop::holidays(field(input, "source"), input["year"].as_i64().unwrap_or(0))
+                .map_err(err)
+        }
+        "calendar" => interop::load_calendar(field(input, "calendar"))
+            .and_then(|cal| interop::calendar_answers(&cal, field(input, "questions")))
+            .map_err(err),
+        "ship_date" => {
+            let policy = interop::load_shipping_policy(field(input, "policy")).map_err(err)?;
+            match input.get("order") {
+                Some(order) => interop::plan_order_ship_date(&policy, order.clone(), clock),
+                None => interop::plan_ship_date(&policy, field(input, "request"), clock),
+            }
+            .map_err(err)
+        }
+        "ship_date_batch" => interop::batch_planner(
+            field(input, "policies"),
+            field(input, "carriers"),
+            field(input, "zone"),
+        )
+        .and_then(|planner| interop::plan_batch(&planner, field(input, "columns"), clock))
+        .map_err(err),
+        "ship_date_triage" => {
+            // The plan's facts join the given context, then triage reads them.
+            let policy = interop::load_shipping_policy(field(input, "policy")).map_err(err)?;
+            let plan =
+                interop::plan_order_ship_date(&policy, field(input, "order"), clock).map_err(err)?;
+            let mut context = match field(input, "context") {
+                Value::Object(m) => m,
+                _ => Map::new(),
+            };
+            if let Value::Object(facts) = &plan["context"] {
+                for (k, v) in facts {
+                    context.insert(k.clone(), v.clone());
+                }
+            }
+            let out = interop::triage(
+                &rule_set()?,
+                field(input, "order"),
+                Value::Object(context),
+                clock,
+            )
+            .map_err(err)?;
+            Ok(json!({"plan": plan, "outcome": out["outcome"], "order": out["order"]}))
+        }
         other => Err(json!({"code": "VECTOR_UNKNOWN_OP", "message": other})),
     }
 }

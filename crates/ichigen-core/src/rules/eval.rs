@@ -170,6 +170,7 @@ pub(crate) enum Pred {
     Transit(CountRange),
     Designated(bool),
     Infeasible(bool),
+    AwaitingShip(bool),
     DesignatedIn(u64),
     Channel(u64),
     Store(Vec<StoreId>),
@@ -259,6 +260,7 @@ pub(crate) fn compile(c: &Condition) -> Result<Pred, regex::Error> {
     push!(transit_days, |v: &CountRange| Pred::Transit(v.clone()));
     push!(designated_date, |v: &bool| Pred::Designated(*v));
     push!(designated_date_infeasible, |v: &bool| Pred::Infeasible(*v));
+    push!(awaiting_ship_date, |v: &bool| Pred::AwaitingShip(*v));
     push!(designated_date_in, |v: &Vec<RelativeDay>| {
         Pred::DesignatedIn(mask(v, |d| d as u32))
     });
@@ -450,6 +452,9 @@ impl Pred {
                 "designated_date_infeasible",
                 sink,
             ),
+            Pred::AwaitingShip(want) => {
+                ctx_bool(ctx.awaiting_ship_date, *want, "awaiting_ship_date", sink)
+            }
             Pred::DesignatedIn(m) => b(o.shipping.desired_date.is_some_and(|d| {
                 let days = (d - v.today).num_days();
                 (0..=2).contains(&days) && has(*m, days as u32)

@@ -47,6 +47,7 @@ pub(crate) const CONDITION_FIELDS: &[&str] = &[
     "transit_days",
     "designated_date",
     "designated_date_infeasible",
+    "awaiting_ship_date",
     "designated_date_in",
     "channel",
     "store",

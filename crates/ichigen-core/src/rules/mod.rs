@@ -212,6 +212,9 @@ pub struct Condition {
     /// The designated date is earlier than possible. Context.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub designated_date_infeasible: Option<bool>,
+    /// The ship-date plan holds the order for a designated date (印刷日待ち). Context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting_ship_date: Option<bool>,
     /// The designated date is today, tomorrow or the day after (shop's zone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub designated_date_in: Option<Vec<RelativeDay>>,
@@ -558,6 +561,10 @@ pub struct TriageContext {
     /// Transit days to the (farthest) recipient.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transit_days: Option<u32>,
+    /// Whether the ship-date plan holds the order until a later ship date for its
+    /// designated delivery date (印刷日待ち).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting_ship_date: Option<bool>,
     /// Whether a recipient is on a remote island.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_island: Option<bool>,
