@@ -2,6 +2,7 @@
 //! the proof that personal data never leaks into Debug output or error messages.
 
 mod china_calendar;
+mod japan_holidays;
 mod lifecycle_props;
 mod money_props;
 mod personal_data;
