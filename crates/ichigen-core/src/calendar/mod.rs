@@ -1042,7 +1042,7 @@ pub fn holidays_of_year(
                 .filter(|h| h.date.year() == year)
                 .cloned()
                 .collect();
-            v.sort_by(|a, b| a.date.cmp(&b.date));
+            v.sort_by_key(|h| h.date);
             Ok((v, Vec::new()))
         }
         HolidaySource::Csv(text) => {
@@ -1051,7 +1051,7 @@ pub fn holidays_of_year(
                 return Err(crate::Error::InvalidCalendar(issues));
             }
             let mut v: Vec<Holiday> = rows.into_iter().filter(|h| h.date.year() == year).collect();
-            v.sort_by(|a, b| a.date.cmp(&b.date));
+            v.sort_by_key(|h| h.date);
             Ok((v, Vec::new()))
         }
     }

@@ -425,15 +425,13 @@ impl BatchPlanner {
                 transit,
             );
         }
-        let Some(delivery) = deliver(latest) else {
-            return RANGE;
-        };
+        // The carrier holds the parcel until the designated date.
         let status = if latest > today && latest > earliest {
             STATUS_AWAITING_SHIP_DATE
         } else {
             STATUS_OK
         };
-        (status, latest, delivery, latest, transit)
+        (status, latest, d, latest, transit)
     }
 }
 

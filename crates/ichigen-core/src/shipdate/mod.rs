@@ -16,9 +16,10 @@
 //! 3. Delivery date = ship date + transit days on the carrier's calendar; a remote
 //!    island adds its extra days. No transit entry: reported, no delivery date.
 //! 4. A designated delivery date: latest ship date = designated date − transit days
-//!    (carrier calendar), rolled back to a business day. Earlier than the earliest
-//!    ship date: infeasible, with the earliest possible delivery date. Later than
-//!    today: the order waits for its ship date (印刷日待ち).
+//!    (carrier calendar), rolled back to a business day; the carrier holds the parcel
+//!    and delivers on the designated date. Earlier than the earliest ship date:
+//!    infeasible, with the earliest possible delivery date. Later than both today and
+//!    the earliest ship date: the order waits for its ship date (印刷日待ち).
 //!
 //! ```
 //! use chrono::NaiveDate;
@@ -814,10 +815,11 @@ impl ShippingPolicy {
                         earliest_delivery_date: earliest_delivery,
                     });
                 } else {
+                    // The carrier holds a parcel with a designated date until that
+                    // day, so it arrives on the designated date.
                     plan.ship_date = latest;
-                    let delivery = deliver(latest, &mut Vec::new())?;
-                    plan.delivery_date = Some(delivery);
-                    plan.steps.push(Step::Delivery { date: delivery });
+                    plan.delivery_date = Some(designated);
+                    plan.steps.push(Step::Delivery { date: designated });
                     // Waiting means the order could ship earlier but is held for
                     // its designated date; a latest ship date equal to the earliest
                     // ships as soon as it can, like any order.
