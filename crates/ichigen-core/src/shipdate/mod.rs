@@ -147,8 +147,9 @@ pub struct ShippingPolicy {
     islands: RemoteIslands,
 }
 
-/// One request to plan: an order reduced to what the plan needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One request to plan: an order reduced to what the plan needs. Its Debug output
+/// hides the postal code (part of an address).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanRequest {
     /// When the order was placed.
@@ -179,6 +180,26 @@ pub struct PlanRequest {
     /// Designated delivery date (お届け希望日).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub designated_date: Option<NaiveDate>,
+}
+
+impl std::fmt::Debug for PlanRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlanRequest")
+            .field("ordered_at", &self.ordered_at)
+            .field("zone", &self.zone)
+            .field("destination", &self.destination)
+            .field(
+                "postal_code",
+                &self.postal_code.as_ref().map(|_| "<redacted>"),
+            )
+            .field("carrier", &self.carrier)
+            .field("service", &self.service)
+            .field("skus", &self.skus)
+            .field("handling_days", &self.handling_days)
+            .field("release_date", &self.release_date)
+            .field("designated_date", &self.designated_date)
+            .finish()
+    }
 }
 
 /// The verdict of a plan.

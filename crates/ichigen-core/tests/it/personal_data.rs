@@ -414,3 +414,33 @@ fn a_wrong_value_inside_an_event_is_reported_at_its_field() {
         .unwrap_err();
     assert_eq!(e.issues()[0].path, "$.event.type");
 }
+
+#[test]
+fn ship_date_plans_and_their_errors_quote_nothing() {
+    use ichigen_core::shipdate::{PlanRequest, ShippingPolicy};
+    let clock = FixedClock::parse("2026-11-23T03:00:00Z").unwrap();
+    let policy =
+        ShippingPolicy::from_value(json!({"origin": "東京都", "remote_islands": "example"}))
+            .unwrap();
+    // The marked prefecture is not a prefecture: refused without quoting it.
+    let e = interop::plan_order_ship_date(&policy, order_json(), &clock).unwrap_err();
+    assert_eq!(e.code(), "SHIPDATE_UNKNOWN_PREFECTURE");
+    assert_error_clean("plan of an unknown prefecture", &e);
+    // With a real prefecture the plan and its explanation carry no personal data.
+    let order = with("/recipients/0/prefecture", json!("千葉県"));
+    let plan = interop::plan_order_ship_date(&policy, order, &clock).unwrap();
+    assert_clean("plan", &plan.to_string());
+    let request: PlanRequest = serde_json::from_value(json!({
+        "ordered_at": "2026-11-23T01:00:00Z", "destination": "千葉県", "postal_code": POSTAL
+    }))
+    .unwrap();
+    assert_clean("request debug", &format!("{request:?}"));
+    // A policy whose remote-island list has a malformed row does not quote the row.
+    let e = ShippingPolicy::from_value(json!({
+        "origin": "東京都",
+        "remote_islands": {"csv": format!("postal_prefix,extra_days,note\n{POSTAL}ZQX,1,{ADDRESS1}\n")}
+    }))
+    .unwrap_err();
+    assert_eq!(e.code(), "SHIPDATE_INVALID");
+    assert_error_clean("island list", &e);
+}
