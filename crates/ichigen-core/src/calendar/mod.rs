@@ -603,7 +603,7 @@ impl BusinessCalendar {
                 }
             }
         }
-        if last < first {
+        if last < first && !def.range.is_some_and(|r| r.to < r.from) {
             issues.push(Issue::new(
                 "CALENDAR_BAD_RANGE",
                 "$.range",
