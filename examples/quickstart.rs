@@ -1,21 +1,26 @@
 //! The quickstart: triage a file of orders with a rule set and print the dry-run.
 //!
 //! ```text
-//! cargo run --release --example quickstart [ORDERS.json] [RULES.toml|RULES.json]
+//! cargo run --release --example quickstart [ORDERS.json] [RULES.toml|RULES.json] [SHIPPING.json]
 //! ```
 //!
 //! By default it reads `examples/data/orders.json` (eleven sample orders from
-//! Rakuten, Amazon, Yahoo!, Shopify and an own site; one is deliberately invalid)
-//! and `examples/data/rules.toml` (the example rule set). Invalid orders are reported
-//! with the path of every problem; the valid ones are triaged. Nothing is saved:
-//! this is the dry-run (シミュレーション) a shop runs before switching a rule set on.
+//! Rakuten, Amazon, Yahoo!, Shopify and an own site; one is deliberately invalid),
+//! `examples/data/rules.toml` (the example rule set) and `examples/data/shipping.json`
+//! (a shipping policy: cut-off, handling days, store and warehouse calendars).
+//! Invalid orders are reported with the path of every problem; the valid ones get a
+//! ship-date plan, whose facts join the triage context, and are triaged. Nothing is
+//! saved: this is the dry-run (シミュレーション) a shop runs before switching a rule
+//! set on.
 #![allow(clippy::print_stdout, reason = "an example prints its result")]
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use ichigen::clock::Clock;
 use ichigen::clock::FixedClock;
 use ichigen::rules::{DryRunReport, RuleSet, TriageContext, dry_run};
+use ichigen::shipdate::{ShipPlan, ShippingPolicy};
 use ichigen::validate::parse_order_value;
 use serde::Deserialize;
 
@@ -65,12 +70,20 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         RuleSet::from_json(&rules_text)?
     };
+    let shipping_path = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| data_dir().join("shipping.json"));
+    let policy = ShippingPolicy::from_value(serde_json::from_str(&std::fs::read_to_string(
+        &shipping_path,
+    )?)?)?;
     let batch: Batch = serde_json::from_str(&std::fs::read_to_string(&orders_path)?)?;
     let clock = FixedClock::parse(&batch.as_of)?;
 
     // Good orders go on; bad ones are reported with every problem and its path.
     let mut orders = Vec::new();
     let mut contexts = Vec::new();
+    let mut plans = Vec::new();
     let mut rejected = Vec::new();
     for (i, entry) in batch.orders.into_iter().enumerate() {
         let id = entry
@@ -81,8 +94,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             .to_owned();
         match parse_order_value(entry.order) {
             Ok(order) => {
+                // The ship-date plan's facts (transit days, a designated date that
+                // cannot be met or makes the order wait) join the triage context.
+                let mut context = entry.context.unwrap_or_default();
+                let plan = policy.plan_order(&order, clock.today_in(order.shop_zone))?;
+                plan.triage_facts(&mut context);
+                plans.push(plan);
                 orders.push(order);
-                contexts.push(entry.context.unwrap_or_default());
+                contexts.push(context);
             }
             Err(e) => rejected.push((i, id, e)),
         }
@@ -109,7 +128,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         orders.len(),
         rejected.len()
     );
-    print_table(&report, &orders);
+    print_table(&report, &orders, &plans);
     print_totals(&report);
     if !rejected.is_empty() {
         println!("\nrejected orders (not triaged):");
@@ -123,18 +142,26 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn print_table(report: &DryRunReport, orders: &[ichigen::order::Order]) {
+fn print_table(report: &DryRunReport, orders: &[ichigen::order::Order], plans: &[ShipPlan]) {
     let header = [
         "order",
         "channel",
+        "ships",
+        "arrives",
         "status",
         "holds",
         "tags",
         "matched rules",
     ];
     let mut rows = vec![header.map(String::from).to_vec()];
-    for (item, order) in report.items.iter().zip(orders) {
-        let mut row = vec![item.order_id.to_string(), order.channel.as_str().to_owned()];
+    for ((item, order), plan) in report.items.iter().zip(orders).zip(plans) {
+        let mut row = vec![
+            item.order_id.to_string(),
+            order.channel.as_str().to_owned(),
+            plan.ship_date.format("%m/%d").to_string(),
+            plan.delivery_date
+                .map_or_else(|| "?".to_owned(), |d| d.format("%m/%d").to_string()),
+        ];
         match (&item.outcome, &item.error) {
             (Some(o), _) => {
                 row.push(format!("{} {}", o.status.japanese(), o.status));

@@ -110,3 +110,51 @@ fn the_system_clock_reads_the_wall_clock() {
     // The wall clock is past the day this test was written.
     assert!(now > chrono::DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z").unwrap());
 }
+
+/// The quickstart's shipping policy plans the sample orders as DOMAIN §3 says:
+/// ordered Sunday 23:05 JST, the Monday is 勤労感謝の日, so work starts Tuesday 11/24.
+#[test]
+fn the_sample_batch_gets_the_ship_dates_a_shop_expects() {
+    use ichigen::clock::Clock;
+    use ichigen::shipdate::{PlanStatus, ShippingPolicy};
+    let batch: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("orders.json")).unwrap()).unwrap();
+    let clock = FixedClock::parse(batch["as_of"].as_str().unwrap()).unwrap();
+    let policy = ShippingPolicy::from_value(
+        serde_json::from_str(&std::fs::read_to_string(data("shipping.json")).unwrap()).unwrap(),
+    )
+    .unwrap();
+    let mut got = Vec::new();
+    for entry in batch["orders"].as_array().unwrap() {
+        let Ok(order) = parse_order_value(entry["order"].clone()) else {
+            continue;
+        };
+        let plan = policy
+            .plan_order(&order, clock.today_in(order.shop_zone))
+            .unwrap();
+        assert_eq!(plan.start_date.to_string(), "2026-11-24");
+        assert_eq!(plan.status, PlanStatus::Ok);
+        got.push((
+            order.id.to_string(),
+            plan.ship_date.to_string(),
+            plan.delivery_date.unwrap().to_string(),
+        ));
+    }
+    let expected = [
+        ("ord-1001", "2026-11-25", "2026-11-26"), // Tokyo → Tokyo, 1 day
+        ("ord-1002", "2026-11-25", "2026-11-26"), // → Osaka, neighbouring region
+        ("ord-1003", "2026-11-25", "2026-11-27"), // → Hokkaido, 2 days
+        ("ord-1004", "2026-11-25", "2026-11-26"),
+        ("ord-1005", "2026-11-25", "2026-11-27"), // → Fukuoka, 2 days
+        ("ord-1006", "2026-12-15", "2026-12-16"), // pre-order released 12/15
+        ("ord-1007", "2026-11-25", "2026-11-28"), // → Okinawa, 3 days
+        ("ord-1008", "2026-11-25", "2026-11-27"),
+        ("ord-1009", "2026-11-25", "2026-11-27"),
+        ("ord-1011", "2026-11-26", "2026-11-27"), // ICE-6 needs 2 handling days
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned()))
+        .collect();
+    assert_eq!(got, expected);
+}
