@@ -164,8 +164,8 @@ pub fn run_op(op: &str, input: &Map<String, Value>, clock: &FixedClock) -> Resul
         "ship_date_triage" => {
             // The plan's facts join the given context, then triage reads them.
             let policy = interop::load_shipping_policy(field(input, "policy")).map_err(err)?;
-            let plan =
-                interop::plan_order_ship_date(&policy, field(input, "order"), clock).map_err(err)?;
+            let plan = interop::plan_order_ship_date(&policy, field(input, "order"), clock)
+                .map_err(err)?;
             let mut context = match field(input, "context") {
                 Value::Object(m) => m,
                 _ => Map::new(),

@@ -603,7 +603,7 @@ impl BusinessCalendar {
                 }
             }
         }
-        if last < first && !def.range.is_some_and(|r| r.to < r.from) {
+        if last < first && def.range.is_none_or(|r| r.to >= r.from) {
             issues.push(Issue::new(
                 "CALENDAR_BAD_RANGE",
                 "$.range",
