@@ -61,3 +61,36 @@ def subset_match(expected, actual, path="$"):
     elif type(expected) is type(actual) and expected == actual:
         return
     raise AssertionError(f"{path}: expected {json.dumps(expected)}, got {json.dumps(actual)}")
+
+
+def dates_to_iso(value):
+    """`value` with every datetime.date (not datetime) replaced by its ISO string, in
+    nested dicts and lists: a binding that returns dates compares with the vectors'
+    JSON this way."""
+    import datetime
+
+    if isinstance(value, dict):
+        return {k: dates_to_iso(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [dates_to_iso(v) for v in value]
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def today_in(now, zone=None):
+    """The date of the instant `now` (RFC 3339) in `zone` (IANA name; default
+    Asia/Tokyo): what "today" is for a vector whose op takes a date."""
+    import datetime
+    import zoneinfo
+
+    instant = datetime.datetime.fromisoformat(now.replace("Z", "+00:00"))
+    return instant.astimezone(zoneinfo.ZoneInfo(zone or "Asia/Tokyo")).date()
+
+
+def merge_context(context, facts):
+    """A triage context (dict or None) with the facts of a plan set over it, as the
+    `ship_date_triage` op does."""
+    merged = dict(context) if isinstance(context, dict) else {}
+    merged.update(facts or {})
+    return merged

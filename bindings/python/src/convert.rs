@@ -8,7 +8,9 @@
 //! A problem is an `InputError` whose issue path names the argument and the place
 //! inside it (`$.order.lines[0].unit_price`); messages never quote the value.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, SecondsFormat, TimeDelta, Utc};
+use chrono::{
+    DateTime, FixedOffset, NaiveDate, NaiveDateTime, Offset, SecondsFormat, TimeDelta, Utc,
+};
 use ichigen::clock::{Clock, FixedClock};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -301,4 +303,74 @@ pub fn to_py<'py>(py: Python<'py>, value: Value) -> PyResult<Bound<'py, PyAny>> 
             dict.into_any()
         }
     })
+}
+
+/// Reads a date argument: a `datetime.date` (not a `datetime`: which zone's day
+/// would it be?) or an ISO string `YYYY-MM-DD`.
+pub fn date_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<NaiveDate> {
+    let py = obj.py();
+    let path = format!("$.{name}");
+    if obj.cast::<PyDateTime>().is_ok() {
+        return Err(input_error(
+            py,
+            "INPUT_WRONG_TYPE",
+            &path,
+            "expected a date, not a datetime; pass .date() in the zone you mean",
+        ));
+    }
+    if obj.cast::<PyDate>().is_ok() {
+        return obj.extract();
+    }
+    if let Ok(text) = obj.cast::<PyString>() {
+        return NaiveDate::parse_from_str(&text.to_cow()?, "%Y-%m-%d").map_err(|_| {
+            input_error(
+                py,
+                "INPUT_BAD_DATE",
+                &path,
+                "not an ISO date such as 2026-11-23",
+            )
+        });
+    }
+    Err(input_error(
+        py,
+        "INPUT_WRONG_TYPE",
+        &path,
+        "expected a datetime.date or an ISO date string",
+    ))
+}
+
+/// Like [`to_py`], but inside every object the string values of the keys in
+/// `date_keys` that are ISO dates become `datetime.date`. The keys are the date
+/// fields of the core's record (a plan, a holiday, an explanation), named by the caller.
+pub fn to_py_dates<'py>(
+    py: Python<'py>,
+    value: Value,
+    date_keys: &[&str],
+) -> PyResult<Bound<'py, PyAny>> {
+    match value {
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_py_dates(py, item, date_keys)?)?;
+            }
+            Ok(list.into_any())
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                let date = match &v {
+                    Value::String(s) if date_keys.contains(&k.as_str()) => {
+                        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+                    }
+                    _ => None,
+                };
+                match date {
+                    Some(d) => dict.set_item(k, d)?,
+                    None => dict.set_item(k, to_py_dates(py, v, date_keys)?)?,
+                }
+            }
+            Ok(dict.into_any())
+        }
+        other => to_py(py, other),
+    }
 }

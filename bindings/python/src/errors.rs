@@ -37,6 +37,20 @@ create_exception!(
 );
 create_exception!(
     ichigen,
+    CalendarError,
+    IchigenError,
+    "A calendar definition is invalid (CALENDAR_INVALID, .issues lists every problem) \
+     or a calendar cannot answer (CALENDAR_OUT_OF_RANGE)."
+);
+create_exception!(
+    ichigen,
+    ShippingError,
+    IchigenError,
+    "Ship-date data (a policy, a transit table, a remote-island list) failed \
+     validation (code SHIPDATE_INVALID); .issues lists every problem."
+);
+create_exception!(
+    ichigen,
     InputError,
     IchigenError,
     "An argument is unusable or cannot be converted (code INPUT_*)."
@@ -49,6 +63,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("OrderError", py.get_type::<OrderError>())?;
     m.add("RuleSetError", py.get_type::<RuleSetError>())?;
     m.add("LifecycleError", py.get_type::<LifecycleError>())?;
+    m.add("CalendarError", py.get_type::<CalendarError>())?;
+    m.add("ShippingError", py.get_type::<ShippingError>())?;
     m.add("InputError", py.get_type::<InputError>())?;
     Ok(())
 }
@@ -84,6 +100,8 @@ pub fn core_error(py: Python<'_>, err: Error) -> PyErr {
         Error::InvalidOrder(_) => py.get_type::<OrderError>(),
         Error::InvalidRuleSet(_) => py.get_type::<RuleSetError>(),
         Error::Lifecycle(_) => py.get_type::<LifecycleError>(),
+        Error::InvalidCalendar(_) | Error::Calendar(_) => py.get_type::<CalendarError>(),
+        Error::InvalidShipping(_) => py.get_type::<ShippingError>(),
         Error::InvalidInput(_) => py.get_type::<InputError>(),
         // The enum is non-exhaustive: a new variant still raises the base class.
         _ => py.get_type::<IchigenError>(),

@@ -52,6 +52,51 @@ class _TriageResult(TypedDict):
     order: Dict[str, Any]
     outcome: Dict[str, Any]
 
+class _Holiday(TypedDict):
+    date: datetime.date
+    name: str
+
+class _Holidays(TypedDict):
+    holidays: List[_Holiday]
+    workdays: List[_Holiday]
+    """Chinese adjusted working days (调休上班); empty for other sources."""
+
+class _DayExplanation(TypedDict):
+    date: datetime.date
+    business_day: bool
+    reasons: List[Dict[str, Any]]
+    """Each {"kind": "weekly_closed" | "holiday" | "closed" | "special_open" |
+    "adjusted_workday", "calendar": str, ...}."""
+    text: List[str]
+
+class _ShipPlan(TypedDict):
+    status: str
+    """ok | awaiting_ship_date | designated_infeasible | transit_missing"""
+    start_date: datetime.date
+    earliest_ship_date: datetime.date
+    ship_date: datetime.date
+    delivery_date: Optional[datetime.date]
+    transit_days: Optional[int]
+    designated_date: Optional[datetime.date]
+    latest_ship_date: Optional[datetime.date]
+    earliest_delivery_date: Optional[datetime.date]
+    problems: List[_Issue]
+    steps: List[Dict[str, Any]]
+    """{"step": ..., ...}; their date fields are datetime.date too."""
+    explanation: List[str]
+    context: Dict[str, Any]
+    """The triage facts the plan establishes (transit_days,
+    designated_date_infeasible, awaiting_ship_date): merge into a triage context."""
+
+# A date argument: a datetime.date (not a datetime) or an ISO string.
+_Date = Union[datetime.date, str]
+# A holiday source: "japan", "china", or {"list": [...]}, {"csv": text},
+# {"china_schedule": toml}.
+_HolidaySource = Union[str, Mapping[str, Any]]
+# Arrow rows: a pyarrow Table / RecordBatch, a polars DataFrame, any object with
+# __arrow_c_stream__ or __arrow_c_array__, or a dict of column name -> Arrow array.
+_ArrowRows = Any
+
 class IchigenError(Exception):
     """Base class of every ichigen error."""
 
@@ -67,6 +112,13 @@ class RuleSetError(IchigenError):
 
 class LifecycleError(IchigenError):
     """A lifecycle event was refused (code LIFECYCLE_*)."""
+
+class CalendarError(IchigenError):
+    """A calendar definition is invalid (CALENDAR_INVALID) or a calendar cannot
+    answer (CALENDAR_OUT_OF_RANGE)."""
+
+class ShippingError(IchigenError):
+    """Ship-date data failed validation (code SHIPDATE_INVALID)."""
 
 class InputError(IchigenError):
     """An argument is unusable or cannot be converted (code INPUT_*)."""
@@ -88,6 +140,60 @@ class RuleSet:
     def rule_ids(self) -> List[str]: ...
     def to_dict(self) -> Dict[str, Any]: ...
 
+class Calendar:
+    """A business calendar built from a definition (dict or JSON text), or from a
+    list of definitions composed (a day is open only if open in all). Every question
+    is an O(1) lookup; a date outside [first, last] raises CalendarError."""
+
+    def __init__(
+        self, definition: Union[Mapping[str, _JsonIn], Sequence[Mapping[str, _JsonIn]], str]
+    ) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def first(self) -> datetime.date: ...
+    @property
+    def last(self) -> datetime.date: ...
+    def is_business_day(self, date: _Date) -> bool: ...
+    def next_business_day(self, date: _Date) -> datetime.date: ...
+    def previous_business_day(self, date: _Date) -> datetime.date: ...
+    def on_or_after(self, date: _Date) -> datetime.date: ...
+    def on_or_before(self, date: _Date) -> datetime.date: ...
+    def add_business_days(self, date: _Date, n: int) -> datetime.date: ...
+    def count_business_days(self, start: _Date, end: _Date) -> int: ...
+    def explain(self, date: _Date) -> _DayExplanation: ...
+
+class ShippingPolicy:
+    """A shop's shipping rules (cut-off, handling days, calendars, carriers,
+    transit table, remote islands), from a definition (dict or JSON text)."""
+
+    def __init__(self, definition: _Record) -> None: ...
+    def plan(self, request: _Record, now: _Now = None) -> _ShipPlan: ...
+    def plan_order(self, order: _Record, now: _Now = None) -> _ShipPlan: ...
+
+class BatchPlanner:
+    """Plans ship dates for many rows from Arrow columns, the GIL released.
+
+    Columns in: ordered_at (timestamp of any unit, or int epoch seconds),
+    destination (prefecture codes or names), optional policy and carrier (indexes
+    into the constructor's lists), service (0/1/2 or ambient/chilled/frozen),
+    handling_days, designated (date32; null = none). Out, as a pyarrow.Table:
+    status (dictionary<int8, utf8>), ship_date, delivery_date, latest_ship_date
+    (date32, null when absent), transit_days (uint8)."""
+
+    def __init__(
+        self,
+        policies: Sequence[Union[Mapping[str, _JsonIn], str, ShippingPolicy]],
+        carriers: Optional[Sequence[str]] = None,
+        zone: Optional[str] = None,
+    ) -> None: ...
+    @property
+    def zone(self) -> str: ...
+    def plan(self, data: _ArrowRows, today: Optional[_Date] = None) -> Any:
+        """Returns a pyarrow.Table with one row per input row."""
+        ...
+
+def holidays(source: _HolidaySource, year: int) -> _Holidays: ...
 def validate_order(order: _Record) -> _ValidationReport: ...
 def parse_order(order: _Record) -> Dict[str, Any]: ...
 def apply_event(
@@ -112,15 +218,21 @@ def dry_run(
 __all__ = [
     "EXAMPLE_RULE_SET_JSON",
     "SAMPLE_ORDER_JSON",
+    "BatchPlanner",
+    "Calendar",
+    "CalendarError",
     "IchigenError",
     "InputError",
     "LifecycleError",
     "OrderError",
     "RuleSet",
     "RuleSetError",
+    "ShippingError",
+    "ShippingPolicy",
     "__version__",
     "apply_event",
     "dry_run",
+    "holidays",
     "parse_order",
     "triage",
     "validate_order",
