@@ -33,6 +33,7 @@ fn contexts(flags: u8) -> [TriageContext; 3] {
         transit_days: Some(u32::from(flags % 5)),
         remote_island: Some(bit(5)),
         address_invalid: Some(bit(6)),
+        awaiting_ship_date: Some(bit(7)),
     };
     let partial = TriageContext {
         customer: None,

@@ -53,7 +53,7 @@ const fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 /// A day of the week, written `mon` … `sun`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum WeekdayName {
@@ -244,7 +244,7 @@ impl CalendarDef {
 }
 
 /// Why a day is closed (or open against the rest), for explanations.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DayReason {
     /// A weekly closed day (定休日).
@@ -760,7 +760,7 @@ impl BusinessCalendar {
         let mut open_days = Vec::new();
         let mut reason_of = Vec::with_capacity(days.len());
         let mut reason_sets: Vec<Vec<DayReason>> = vec![Vec::new()];
-        let mut set_index: BTreeMap<String, u32> = BTreeMap::new();
+        let mut set_index: BTreeMap<Vec<DayReason>, u32> = BTreeMap::new();
         prefix.push(0u32);
         for (i, day) in days.into_iter().enumerate() {
             if day.open {
@@ -769,13 +769,12 @@ impl BusinessCalendar {
             prefix.push(open_days.len() as u32);
             if day.reasons.is_empty() {
                 reason_of.push(0);
+            } else if let Some(&idx) = set_index.get(&day.reasons) {
+                reason_of.push(idx);
             } else {
-                let key = serde_json::to_string(&day.reasons).unwrap_or_default();
-                let next = reason_sets.len() as u32;
-                let idx = *set_index.entry(key).or_insert(next);
-                if idx == next {
-                    reason_sets.push(day.reasons);
-                }
+                let idx = reason_sets.len() as u32;
+                set_index.insert(day.reasons.clone(), idx);
+                reason_sets.push(day.reasons);
                 reason_of.push(idx);
             }
         }
@@ -823,21 +822,56 @@ impl BusinessCalendar {
             .map(|c| c.name.as_str())
             .collect::<Vec<_>>()
             .join("+");
-        let mut days = Vec::new();
-        let mut n = day_num(first);
-        while n <= day_num(last) {
+        if calendars.len() == 1 && head.first == first && head.last() == last {
+            return Ok((*head).clone());
+        }
+        // A day's reasons are the members' reason sets side by side: key them by the
+        // members' set indexes, and build each distinct combination once.
+        let mut prefix = vec![0u32];
+        let mut open_days = Vec::new();
+        let mut reason_of = Vec::new();
+        let mut reason_sets: Vec<Vec<DayReason>> = vec![Vec::new()];
+        let mut combos: BTreeMap<Vec<u32>, u32> = BTreeMap::new();
+        let mut key = Vec::with_capacity(calendars.len());
+        for (offset, n) in (day_num(first)..=day_num(last)).enumerate() {
             let mut open = true;
-            let mut reasons = Vec::new();
+            key.clear();
             for c in calendars {
                 let i = (n - c.first_num) as usize;
-                let member_open = c.prefix[i + 1] > c.prefix[i];
-                open &= member_open;
-                reasons.extend(c.reason_sets[c.reason_of[i] as usize].iter().cloned());
+                open &= c.prefix[i + 1] > c.prefix[i];
+                key.push(c.reason_of[i]);
             }
-            days.push(DayState { open, reasons });
-            n += 1;
+            if open {
+                open_days.push(offset as u32);
+            }
+            prefix.push(open_days.len() as u32);
+            let idx = if key.iter().all(|&k| k == 0) {
+                0
+            } else if let Some(&idx) = combos.get(&key) {
+                idx
+            } else {
+                let idx = reason_sets.len() as u32;
+                reason_sets.push(
+                    calendars
+                        .iter()
+                        .zip(&key)
+                        .flat_map(|(c, &k)| c.reason_sets[k as usize].iter().cloned())
+                        .collect(),
+                );
+                combos.insert(key.clone(), idx);
+                idx
+            };
+            reason_of.push(idx);
         }
-        Ok(BusinessCalendar::from_days(name, first, days))
+        Ok(BusinessCalendar {
+            name,
+            first,
+            first_num: day_num(first),
+            prefix,
+            open_days,
+            reason_of,
+            reason_sets,
+        })
     }
 
     /// The calendar's name.
