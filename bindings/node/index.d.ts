@@ -52,9 +52,13 @@ export interface Issue {
   message: string
 }
 
-/** What every function throws (and `dryRunAsync` rejects with). */
+/** What every function throws (and `dryRunAsync`, `planAsync` reject with). */
 export interface IchigenError extends Error {
-  /** `ORDER_INVALID`, `RULESET_INVALID`, `LIFECYCLE_*` or `INPUT_*`. */
+  /**
+   * `ORDER_INVALID`, `RULESET_INVALID`, `LIFECYCLE_*`, `CALENDAR_INVALID`,
+   * `CALENDAR_OUT_OF_RANGE`, `SHIPDATE_INVALID`, `SHIPDATE_*` for a bad request or
+   * batch, or `INPUT_*`.
+   */
   code: string
   issues: Issue[]
 }
@@ -127,12 +131,247 @@ export interface DryRunReport {
 }
 
 /**
+ * Where holidays come from: `"japan"` (computed, 1948-07-20 … 2099), `"china"` (the
+ * shipped schedules), or a shop's own: `{list: [{date, name}]}`, `{csv: "date,name\n..."}`,
+ * `{china_schedule: "...TOML year file..."}` (the shipped Chinese years plus this one).
+ */
+export type HolidaySource =
+  | 'japan'
+  | 'china'
+  | { list: Holiday[] }
+  | { csv: string }
+  | { china_schedule: string }
+
+/** A dated holiday (or, in `workdays`, an adjusted working day) with its name. */
+export interface Holiday {
+  /** `YYYY-MM-DD`. */
+  date: string
+  name: string
+}
+
+/** What `holidays` returns; `workdays` are the Chinese adjusted working days (调休). */
+export interface HolidayList {
+  holidays: Holiday[]
+  workdays: Holiday[]
+}
+
+/** `mon` … `sun`. */
+export type WeekdayName = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'
+
+/**
+ * A business calendar's definition (see docs/calendars.md). Omitted fields: Saturday
+ * and Sunday closed, Japanese national holidays; a carrier that delivers every day
+ * says `closed_weekdays: [], holidays: []`.
+ */
+export interface CalendarDefinition {
+  name: string
+  closed_weekdays?: WeekdayName[]
+  holidays?: HolidaySource[]
+  /** Special closed days (臨時休業): `{from, to?, reason}` (`date` is accepted for `from`). */
+  closed?: Array<{ from?: string; date?: string; to?: string; reason: string }>
+  /** Closures repeated every year, `MM-DD` (may wrap the year end). */
+  annual_closed?: Array<{ from: string; to?: string; reason: string }>
+  /** Special open days (臨時営業): open whatever else says. */
+  open?: Array<{ from?: string; date?: string; to?: string; reason: string }>
+  /** Dates covered (default: 1948-01-01 … 2099-12-31, narrowed to what the sources cover). */
+  range?: { from: string; to: string }
+}
+
+/** Why a day is closed (or open against the rest). */
+export type DayReason =
+  | { kind: 'weekly_closed'; calendar: string; weekday: WeekdayName }
+  | { kind: 'holiday'; calendar: string; name: string }
+  | { kind: 'closed'; calendar: string; reason: string }
+  | { kind: 'special_open'; calendar: string; reason: string }
+  | { kind: 'adjusted_workday'; calendar: string; name: string }
+
+/** What `Calendar.explain` returns. */
+export interface DayExplanation {
+  date: string
+  business_day: boolean
+  /** Empty for an ordinary business day. */
+  reasons: DayReason[]
+  /** The reasons as sentences, such as `store closed (年末年始)`. */
+  text: string[]
+}
+
+/** A shop's shipping rules (see docs/calendars.md); omitted fields take the defaults. */
+export interface ShippingPolicyDefinition {
+  /** The prefecture shipments leave from (code, name or romaji). */
+  origin: string
+  /** Cut-off in the shop's zone, `HH:MM` (default `12:00`). */
+  cutoff?: string
+  /** The shop's zone when a request carries none (default `Asia/Tokyo`). */
+  zone?: string
+  /** Default 1. */
+  handling_days?: number
+  sku_handling_days?: { [sku: string]: number }
+  /** A day ships only when every one is open (default: Saturday, Sunday and holidays closed). */
+  calendars?: CalendarDefinition[]
+  /** Carriers' delivery calendars, each named by its carrier code (default: every day). */
+  carrier_calendars?: CalendarDefinition[]
+  default_carrier?: string
+  /** `"japan_estimate"` (the default) or `{csv: "..."}` (a carrier's table). */
+  transit?: 'japan_estimate' | { csv: string }
+  /** `"none"` (the default), `"example"` or `{csv: "postal_prefix,extra_days,note\n..."}`. */
+  remote_islands?: 'none' | 'example' | { csv: string }
+}
+
+/** `ambient` (常温, the default), `chilled` (冷蔵), `frozen` (冷凍). */
+export type TemperatureZone = 'ambient' | 'chilled' | 'frozen'
+
+/** One request to plan: an order reduced to what the plan needs. */
+export interface PlanRequest {
+  /** RFC 3339 instant (or a `Date`). */
+  ordered_at: string | Date
+  zone?: string
+  /** Destination prefecture (code, name or romaji). */
+  destination: string
+  /** For remote islands. */
+  postal_code?: string
+  carrier?: string
+  service?: TemperatureZone
+  /** SKUs of the lines: the largest handling days win. */
+  skus?: string[]
+  /** Overrides the SKUs and the default. */
+  handling_days?: number
+  /** The latest release date of pre-order lines, `YYYY-MM-DD`. */
+  release_date?: string
+  /** Designated delivery date (お届け希望日), `YYYY-MM-DD`. */
+  designated_date?: string
+}
+
+export type PlanStatus = 'ok' | 'awaiting_ship_date' | 'designated_infeasible' | 'transit_missing'
+
+/** What `ShippingPolicy.plan` and `planOrder` return. Dates are `YYYY-MM-DD`. */
+export interface ShipPlan {
+  status: PlanStatus
+  start_date: string
+  earliest_ship_date: string
+  /** The latest ship date for a feasible designated date, else the earliest. */
+  ship_date: string
+  /** None when transit is missing. */
+  delivery_date: string | null
+  /** Including remote-island days. */
+  transit_days: number | null
+  designated_date: string | null
+  latest_ship_date: string | null
+  /** When the designated date is infeasible. */
+  earliest_delivery_date: string | null
+  /** Problems that left a result out (`SHIPDATE_TRANSIT_MISSING`). */
+  problems: Issue[]
+  /** How the dates came about, as data (`{step: "ordered" | "skipped" | "start" | ...}`). */
+  steps: Array<{ step: string; [key: string]: unknown }>
+  /** The steps as sentences. */
+  explanation: string[]
+  /** The triage facts the plan establishes; merge them into a triage context. */
+  context: {
+    transit_days?: number
+    designated_date_infeasible?: boolean
+    awaiting_ship_date?: boolean
+  }
+}
+
+/**
+ * The rows of a ship-date batch, one typed array per column, all of the length of
+ * `orderedAt`. Optional columns take their defaults for every row.
+ */
+export interface BatchColumns {
+  /** Order instants: seconds since the epoch, or milliseconds (JS `Date` values). */
+  orderedAt: BigInt64Array | Float64Array
+  /** Destination prefecture codes 1–47 (`prefectureCode` maps names to codes). */
+  destination: Uint8Array
+  /** Policy index per row (default 0). */
+  policy?: Uint32Array | null
+  /** Carrier index per row, into the planner's carriers (default 0). */
+  carrier?: Uint32Array | null
+  /** 0 ambient, 1 chilled, 2 frozen (default ambient). */
+  service?: Uint8Array | null
+  /** Handling days per row (default: the row's policy's). */
+  handlingDays?: Uint32Array | null
+  /** Designated delivery date, days since 1970-01-01, or `NO_DATE`. */
+  designated?: Int32Array | null
+}
+
+/**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
  * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/**
+ * Plans ship dates for many rows at once, from columns of typed arrays. The
+ * policies are prepared once; a row picks its policy and carrier by index.
+ * Immutable; `planAsync` shares it with the thread pool.
+ */
+export declare class BatchPlanner {
+  /**
+   * Prepares the planner: `policies` an array of policy definitions (or JSON
+   * text; a row's `policy` indexes it), `carriers` the carrier codes a row's
+   * `carrier` indexes (default: each policy's default carrier), `zone` the shops'
+   * zone for reading the instants (default `Asia/Tokyo`).
+   */
+  constructor(policies: ShippingPolicyDefinition[] | string, carriers?: string[] | null, zone?: string | null)
+  /** The zone instants are read in (an IANA name such as `Asia/Tokyo`). */
+  get zone(): string
+  /**
+   * Plans every row. `today` (a `YYYY-MM-DD` string, or a `Date` whose date in
+   * the planner's zone is taken; default: the system clock's) decides whether a
+   * designated date makes a row wait. A column of the wrong length throws
+   * `SHIPDATE_BAD_COLUMNS` naming it; a bad value only marks its row `bad_input`.
+   */
+  plan(columns: BatchColumns, today?: string | Date | null): BatchPlan
+  /**
+   * `plan` on the libuv thread pool: the columns are copied on the calling
+   * thread, planned on the pool; a Promise of the same output, rejected (never
+   * thrown) with the same errors.
+   */
+  planAsync(columns: BatchColumns, today?: string | Date | null): Promise<BatchPlan>
+}
+
+/**
+ * A business calendar (営業日カレンダー), built once from its definition; every
+ * question is then a table lookup. Immutable.
+ */
+export declare class Calendar {
+  /**
+   * Builds a calendar from a definition (an object or JSON text), or from an array
+   * of definitions composed (a day is a business day only when every one is open,
+   * such as a store and its warehouse). Throws `CALENDAR_INVALID` with every issue.
+   */
+  constructor(definition: CalendarDefinition | CalendarDefinition[] | string)
+  /** The calendar's name (composed calendars join theirs with `+`). */
+  get name(): string
+  /** The first date the calendar covers, `YYYY-MM-DD`. */
+  get first(): string
+  /** The last date the calendar covers, `YYYY-MM-DD`. */
+  get last(): string
+  /** Whether `date` is a business day. */
+  isBusinessDay(date: string): boolean
+  /** The first business day strictly after `date`. */
+  nextBusinessDay(date: string): string
+  /** The last business day strictly before `date`. */
+  previousBusinessDay(date: string): string
+  /** `date` if it is a business day, else the next one. */
+  onOrAfter(date: string): string
+  /** `date` if it is a business day, else the previous one. */
+  onOrBefore(date: string): string
+  /**
+   * Moves `days` business days: for `days > 0` the n-th business day strictly
+   * after `date`, for `days < 0` the n-th strictly before, for `0` `date` rolled
+   * forward to a business day.
+   */
+  addBusinessDays(date: string, days: number): string
+  /** Business days in the half-open `[from, to)`; negative when `to < from`. */
+  countBusinessDays(from: string, to: string): number
+  /**
+   * Whether `date` is a business day and why: `{date, business_day, reasons,
+   * text}` (`reasons` as data, `text` as sentences).
+   */
+  explain(date: string): DayExplanation
+}
 
 /**
  * A validated, compiled rule set. Build it with `RuleSet.fromJson`,
@@ -157,10 +396,58 @@ export declare class RuleSet {
 }
 
 /**
+ * A shop's shipping rules (締め時間, handling days, calendars, carriers, transit
+ * table, remote islands), checked and built once. Immutable.
+ */
+export declare class ShippingPolicy {
+  /**
+   * Builds a policy from its definition (an object or JSON text); throws
+   * `SHIPDATE_INVALID` with every issue (a calendar's issues keep their
+   * `CALENDAR_*` codes, at `$.calendars[0]...`).
+   */
+  constructor(definition: ShippingPolicyDefinition | string)
+  /**
+   * Plans one request: the ship date, delivery date and latest ship date, with
+   * the steps, the explanation (sentences) and the triage facts (`context`).
+   * Today is `now`'s date in the request's zone; `now` defaults to the system
+   * clock.
+   */
+  plan(request: PlanRequest | string, now?: Now): ShipPlan
+  /**
+   * Plans an order (its farthest recipient, its coldest line, its slowest SKU);
+   * the same output as `plan`. Today is `now`'s date in the order's zone.
+   */
+  planOrder(order: OrderInput, now?: Now): ShipPlan
+}
+
+/**
  * Applies one lifecycle event; returns `{order, status, applied}`. `actor` defaults
  * to `{kind: "system"}`, `now` to the system clock.
  */
 export declare function applyEvent(order: OrderInput, event: EventInput, actor?: ActorInput | null, now?: Now): EventResult
+
+/** The output of `BatchPlanner.plan`: one entry per row in each column. */
+export interface BatchPlan {
+  /**
+   * Status code per row, an index into `statusNames` (0 `ok`, 1
+   * `awaiting_ship_date`, 2 `designated_infeasible`, 3 `transit_missing`, 4
+   * `out_of_range`, 5 `bad_input`).
+   */
+  status: Uint8Array
+  /** Planned ship date, days since 1970-01-01, or `NO_DATE`. */
+  shipDate: Int32Array
+  /**
+   * Expected delivery date (the earliest possible one when the designated date is
+   * infeasible), days since 1970-01-01, or `NO_DATE`.
+   */
+  deliveryDate: Int32Array
+  /** Latest ship date meeting the designated date, or `NO_DATE`. */
+  latestShipDate: Int32Array
+  /** Transit days, or `NO_TRANSIT_DAYS` (255). */
+  transitDays: Uint8Array
+  /** The names of the status codes, by code. */
+  statusNames: Array<string>
+}
 
 /**
  * Triage of a batch without keeping the results: what each order would become, and
@@ -178,10 +465,35 @@ export declare function dryRunAsync(ruleSet: RuleSet, orders: OrderInput[] | str
 export declare const EXAMPLE_RULE_SET_JSON: string
 
 /**
+ * The holidays of a source for a year: `{holidays: [{date, name}], workdays: [...]}`
+ * (`workdays`: the Chinese adjusted working days, 调休). `source` is `"japan"`,
+ * `"china"` or an object such as `{list: [...]}`, `{csv: "..."}`,
+ * `{china_schedule: "...toml..."}`. A year the source does not hold is
+ * `CALENDAR_OUT_OF_RANGE`.
+ */
+export declare function holidays(source: HolidaySource, year: number): HolidayList
+
+/**
+ * The date columns' mark for "no date" (`-2147483648`): in `designated` and in a
+ * batch's output.
+ */
+export declare const NO_DATE: number
+
+/** The `transitDays` output's mark for "no transit days" (255). */
+export declare const NO_TRANSIT_DAYS: number
+
+/**
  * Decodes and validates an order; returns it normalized, or throws `ORDER_INVALID`
  * with every issue.
  */
 export declare function parseOrder(order: OrderInput): Order
+
+/**
+ * The prefecture code (JIS X 0401, 1 北海道 … 47 沖縄県) of a code (`"13"`), a
+ * name (`"東京都"`, `"東京"`) or romaji (`"Tokyo"`); `null` when none matches. For
+ * filling a batch's `destination` column.
+ */
+export declare function prefectureCode(text: string): number | null
 
 /** A typical order (three lines, two tax rates), as JSON text. The people are fictitious. */
 export declare const SAMPLE_ORDER_JSON: string

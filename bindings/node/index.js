@@ -835,12 +835,19 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.BatchPlanner = nativeBinding.BatchPlanner
+module.exports.Calendar = nativeBinding.Calendar
 module.exports.RuleSet = nativeBinding.RuleSet
+module.exports.ShippingPolicy = nativeBinding.ShippingPolicy
 module.exports.applyEvent = nativeBinding.applyEvent
 module.exports.dryRun = nativeBinding.dryRun
 module.exports.dryRunAsync = nativeBinding.dryRunAsync
 module.exports.EXAMPLE_RULE_SET_JSON = nativeBinding.EXAMPLE_RULE_SET_JSON
+module.exports.holidays = nativeBinding.holidays
+module.exports.NO_DATE = nativeBinding.NO_DATE
+module.exports.NO_TRANSIT_DAYS = nativeBinding.NO_TRANSIT_DAYS
 module.exports.parseOrder = nativeBinding.parseOrder
+module.exports.prefectureCode = nativeBinding.prefectureCode
 module.exports.SAMPLE_ORDER_JSON = nativeBinding.SAMPLE_ORDER_JSON
 module.exports.triage = nativeBinding.triage
 module.exports.validateOrder = nativeBinding.validateOrder

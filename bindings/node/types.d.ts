@@ -52,9 +52,13 @@ export interface Issue {
   message: string
 }
 
-/** What every function throws (and `dryRunAsync` rejects with). */
+/** What every function throws (and `dryRunAsync`, `planAsync` reject with). */
 export interface IchigenError extends Error {
-  /** `ORDER_INVALID`, `RULESET_INVALID`, `LIFECYCLE_*` or `INPUT_*`. */
+  /**
+   * `ORDER_INVALID`, `RULESET_INVALID`, `LIFECYCLE_*`, `CALENDAR_INVALID`,
+   * `CALENDAR_OUT_OF_RANGE`, `SHIPDATE_INVALID`, `SHIPDATE_*` for a bad request or
+   * batch, or `INPUT_*`.
+   */
   code: string
   issues: Issue[]
 }
@@ -124,4 +128,167 @@ export interface DryRunReport {
     errors: number
     missing_facts?: { [fact: string]: number }
   }
+}
+
+/**
+ * Where holidays come from: `"japan"` (computed, 1948-07-20 … 2099), `"china"` (the
+ * shipped schedules), or a shop's own: `{list: [{date, name}]}`, `{csv: "date,name\n..."}`,
+ * `{china_schedule: "...TOML year file..."}` (the shipped Chinese years plus this one).
+ */
+export type HolidaySource =
+  | 'japan'
+  | 'china'
+  | { list: Holiday[] }
+  | { csv: string }
+  | { china_schedule: string }
+
+/** A dated holiday (or, in `workdays`, an adjusted working day) with its name. */
+export interface Holiday {
+  /** `YYYY-MM-DD`. */
+  date: string
+  name: string
+}
+
+/** What `holidays` returns; `workdays` are the Chinese adjusted working days (调休). */
+export interface HolidayList {
+  holidays: Holiday[]
+  workdays: Holiday[]
+}
+
+/** `mon` … `sun`. */
+export type WeekdayName = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'
+
+/**
+ * A business calendar's definition (see docs/calendars.md). Omitted fields: Saturday
+ * and Sunday closed, Japanese national holidays; a carrier that delivers every day
+ * says `closed_weekdays: [], holidays: []`.
+ */
+export interface CalendarDefinition {
+  name: string
+  closed_weekdays?: WeekdayName[]
+  holidays?: HolidaySource[]
+  /** Special closed days (臨時休業): `{from, to?, reason}` (`date` is accepted for `from`). */
+  closed?: Array<{ from?: string; date?: string; to?: string; reason: string }>
+  /** Closures repeated every year, `MM-DD` (may wrap the year end). */
+  annual_closed?: Array<{ from: string; to?: string; reason: string }>
+  /** Special open days (臨時営業): open whatever else says. */
+  open?: Array<{ from?: string; date?: string; to?: string; reason: string }>
+  /** Dates covered (default: 1948-01-01 … 2099-12-31, narrowed to what the sources cover). */
+  range?: { from: string; to: string }
+}
+
+/** Why a day is closed (or open against the rest). */
+export type DayReason =
+  | { kind: 'weekly_closed'; calendar: string; weekday: WeekdayName }
+  | { kind: 'holiday'; calendar: string; name: string }
+  | { kind: 'closed'; calendar: string; reason: string }
+  | { kind: 'special_open'; calendar: string; reason: string }
+  | { kind: 'adjusted_workday'; calendar: string; name: string }
+
+/** What `Calendar.explain` returns. */
+export interface DayExplanation {
+  date: string
+  business_day: boolean
+  /** Empty for an ordinary business day. */
+  reasons: DayReason[]
+  /** The reasons as sentences, such as `store closed (年末年始)`. */
+  text: string[]
+}
+
+/** A shop's shipping rules (see docs/calendars.md); omitted fields take the defaults. */
+export interface ShippingPolicyDefinition {
+  /** The prefecture shipments leave from (code, name or romaji). */
+  origin: string
+  /** Cut-off in the shop's zone, `HH:MM` (default `12:00`). */
+  cutoff?: string
+  /** The shop's zone when a request carries none (default `Asia/Tokyo`). */
+  zone?: string
+  /** Default 1. */
+  handling_days?: number
+  sku_handling_days?: { [sku: string]: number }
+  /** A day ships only when every one is open (default: Saturday, Sunday and holidays closed). */
+  calendars?: CalendarDefinition[]
+  /** Carriers' delivery calendars, each named by its carrier code (default: every day). */
+  carrier_calendars?: CalendarDefinition[]
+  default_carrier?: string
+  /** `"japan_estimate"` (the default) or `{csv: "..."}` (a carrier's table). */
+  transit?: 'japan_estimate' | { csv: string }
+  /** `"none"` (the default), `"example"` or `{csv: "postal_prefix,extra_days,note\n..."}`. */
+  remote_islands?: 'none' | 'example' | { csv: string }
+}
+
+/** `ambient` (常温, the default), `chilled` (冷蔵), `frozen` (冷凍). */
+export type TemperatureZone = 'ambient' | 'chilled' | 'frozen'
+
+/** One request to plan: an order reduced to what the plan needs. */
+export interface PlanRequest {
+  /** RFC 3339 instant (or a `Date`). */
+  ordered_at: string | Date
+  zone?: string
+  /** Destination prefecture (code, name or romaji). */
+  destination: string
+  /** For remote islands. */
+  postal_code?: string
+  carrier?: string
+  service?: TemperatureZone
+  /** SKUs of the lines: the largest handling days win. */
+  skus?: string[]
+  /** Overrides the SKUs and the default. */
+  handling_days?: number
+  /** The latest release date of pre-order lines, `YYYY-MM-DD`. */
+  release_date?: string
+  /** Designated delivery date (お届け希望日), `YYYY-MM-DD`. */
+  designated_date?: string
+}
+
+export type PlanStatus = 'ok' | 'awaiting_ship_date' | 'designated_infeasible' | 'transit_missing'
+
+/** What `ShippingPolicy.plan` and `planOrder` return. Dates are `YYYY-MM-DD`. */
+export interface ShipPlan {
+  status: PlanStatus
+  start_date: string
+  earliest_ship_date: string
+  /** The latest ship date for a feasible designated date, else the earliest. */
+  ship_date: string
+  /** None when transit is missing. */
+  delivery_date: string | null
+  /** Including remote-island days. */
+  transit_days: number | null
+  designated_date: string | null
+  latest_ship_date: string | null
+  /** When the designated date is infeasible. */
+  earliest_delivery_date: string | null
+  /** Problems that left a result out (`SHIPDATE_TRANSIT_MISSING`). */
+  problems: Issue[]
+  /** How the dates came about, as data (`{step: "ordered" | "skipped" | "start" | ...}`). */
+  steps: Array<{ step: string; [key: string]: unknown }>
+  /** The steps as sentences. */
+  explanation: string[]
+  /** The triage facts the plan establishes; merge them into a triage context. */
+  context: {
+    transit_days?: number
+    designated_date_infeasible?: boolean
+    awaiting_ship_date?: boolean
+  }
+}
+
+/**
+ * The rows of a ship-date batch, one typed array per column, all of the length of
+ * `orderedAt`. Optional columns take their defaults for every row.
+ */
+export interface BatchColumns {
+  /** Order instants: seconds since the epoch, or milliseconds (JS `Date` values). */
+  orderedAt: BigInt64Array | Float64Array
+  /** Destination prefecture codes 1–47 (`prefectureCode` maps names to codes). */
+  destination: Uint8Array
+  /** Policy index per row (default 0). */
+  policy?: Uint32Array | null
+  /** Carrier index per row, into the planner's carriers (default 0). */
+  carrier?: Uint32Array | null
+  /** 0 ambient, 1 chilled, 2 frozen (default ambient). */
+  service?: Uint8Array | null
+  /** Handling days per row (default: the row's policy's). */
+  handlingDays?: Uint32Array | null
+  /** Designated delivery date, days since 1970-01-01, or `NO_DATE`. */
+  designated?: Int32Array | null
 }

@@ -166,9 +166,158 @@ export async function runOp(op, input, now, asText = false) {
       if (JSON.stringify(viaAsync) !== JSON.stringify(sync)) throw new Error('dryRunAsync differs from dryRun')
       return sync
     }
+    case 'holidays':
+      // `source` is a name ("japan") or an object, never JSON text.
+      return ichigen.holidays(input.source, input.year ?? 0)
+    case 'calendar': {
+      const calendar = new ichigen.Calendar(field('calendar'))
+      return { answers: (input.questions ?? []).map((q) => askCalendar(calendar, q)) }
+    }
+    case 'ship_date': {
+      const policy = new ichigen.ShippingPolicy(field('policy'))
+      return 'order' in input ? policy.planOrder(field('order'), now) : policy.plan(field('request'), now)
+    }
+    case 'ship_date_batch':
+      return shipDateBatch(input, now, asText)
+    case 'ship_date_triage': {
+      // The plan's facts join the given context, then triage reads them.
+      const policy = new ichigen.ShippingPolicy(field('policy'))
+      const plan = policy.planOrder(field('order'), now)
+      const context = { ...(isObject(input.context) ? input.context : {}), ...plan.context }
+      const out = ichigen.triage(ruleSet(input, asText), field('order'), recordArg(context, asText), now)
+      return { plan, outcome: out.outcome, order: out.order }
+    }
     default:
       throw new Error(`unknown op ${op}`)
   }
+}
+
+/** Asks a Calendar one question of the `calendar` op (one key, its argument). */
+function askCalendar(calendar, question) {
+  const keys = isObject(question) ? Object.keys(question) : []
+  if (keys.length !== 1) throw new Error(`a question has exactly one key: ${JSON.stringify(question)}`)
+  const arg = question[keys[0]]
+  switch (keys[0]) {
+    case 'is_business_day':
+      return calendar.isBusinessDay(arg)
+    case 'next_business_day':
+      return calendar.nextBusinessDay(arg)
+    case 'previous_business_day':
+      return calendar.previousBusinessDay(arg)
+    case 'on_or_after':
+      return calendar.onOrAfter(arg)
+    case 'on_or_before':
+      return calendar.onOrBefore(arg)
+    case 'add_business_days':
+      return calendar.addBusinessDays(arg.date, arg.days)
+    case 'count_business_days':
+      return calendar.countBusinessDays(arg.from, arg.to)
+    case 'explain':
+      return calendar.explain(arg)
+    default:
+      throw new Error(`unknown calendar question ${keys[0]}`)
+  }
+}
+
+const DAY_MS = 86_400_000
+const SERVICE_CODES = { ambient: 0, chilled: 1, frozen: 2 }
+/** The vectors' snake_case column names and the binding's camelCase ones. */
+const COLUMN_NAMES = {
+  ordered_at: 'orderedAt',
+  destination: 'destination',
+  policy: 'policy',
+  carrier: 'carrier',
+  service: 'service',
+  handling_days: 'handlingDays',
+  designated: 'designated',
+}
+
+/** A `YYYY-MM-DD` date as days since 1970-01-01. */
+export const epochDays = (date) => Date.parse(`${date}T00:00:00Z`) / DAY_MS
+/** Days since 1970-01-01 as `YYYY-MM-DD`. */
+export const isoDate = (days) => new Date(days * DAY_MS).toISOString().slice(0, 10)
+
+/**
+ * The JSON columns of a `ship_date_batch` vector as typed arrays: instants as
+ * BigInt64Array seconds (or, with `millis`, Float64Array milliseconds), prefectures
+ * as codes through `prefectureCode` (unknown: 0, which the core reports per row),
+ * services as codes, designated dates as days with NO_DATE for none. An unknown
+ * column is passed on as it is, for the binding to refuse.
+ */
+export function typedColumns(columns, millis = false) {
+  const out = {}
+  for (const [key, values] of Object.entries(columns)) {
+    const name = COLUMN_NAMES[key] ?? key
+    if (!(key in COLUMN_NAMES) || !Array.isArray(values)) {
+      out[name] = values
+      continue
+    }
+    switch (key) {
+      case 'ordered_at':
+        out[name] = millis
+          ? Float64Array.from(values, (t) => Date.parse(t))
+          : BigInt64Array.from(values, (t) => BigInt(Math.floor(Date.parse(t) / 1000)))
+        break
+      case 'destination':
+        out[name] = Uint8Array.from(values, (d) => ichigen.prefectureCode(String(d)) ?? 0)
+        break
+      case 'service':
+        out[name] = Uint8Array.from(values, (s) => SERVICE_CODES[s])
+        break
+      case 'designated':
+        out[name] = Int32Array.from(values, (d) => (d === null ? ichigen.NO_DATE : epochDays(d)))
+        break
+      default:
+        out[name] = Uint32Array.from(values)
+    }
+  }
+  return out
+}
+
+/** A batch's typed output as the vectors' JSON columns. */
+export function jsonColumns(plan) {
+  const dates = (column) => Array.from(column, (d) => (d === ichigen.NO_DATE ? null : isoDate(d)))
+  return {
+    status: Array.from(plan.status, (s) => plan.statusNames[s]),
+    ship_date: dates(plan.shipDate),
+    delivery_date: dates(plan.deliveryDate),
+    latest_ship_date: dates(plan.latestShipDate),
+    transit_days: Array.from(plan.transitDays, (t) => (t === ichigen.NO_TRANSIT_DAYS ? null : t)),
+  }
+}
+
+/**
+ * `ship_date_batch` through BatchPlanner.plan, today being the vector's instant read in
+ * the planner's zone; `planAsync` must give the same output or the same error. The
+ * instants cross as seconds with records as objects and as milliseconds with records
+ * as text, so that both column kinds meet every vector.
+ */
+async function shipDateBatch(input, now, asText) {
+  const planner = new ichigen.BatchPlanner(
+    recordArg(input.policies, asText),
+    input.carriers ?? null,
+    input.zone ?? null,
+  )
+  const columns = typedColumns(input.columns ?? {}, asText)
+  const today = new Date(now)
+  let sync
+  try {
+    sync = planner.plan(columns, today)
+  } catch (syncError) {
+    const asyncError = await planner.planAsync(columns, today).then(
+      () => new Error('planAsync resolved where plan threw'),
+      (e) => e,
+    )
+    const [a, b] = [errorValue(asyncError), errorValue(syncError)]
+    if (a === null || JSON.stringify(a) !== JSON.stringify(b)) {
+      throw new Error(`planAsync rejected differently: ${asyncError}`)
+    }
+    throw syncError
+  }
+  const out = jsonColumns(sync)
+  const viaAsync = jsonColumns(await planner.planAsync(columns, today))
+  if (JSON.stringify(viaAsync) !== JSON.stringify(out)) throw new Error('planAsync differs from plan')
+  return out
 }
 
 /** An ichigen error as the vectors see it, or null for any other exception. */

@@ -11,7 +11,7 @@
 //! A problem is an `INPUT_*` error whose issue path names the argument and the place
 //! inside it (`$.order.lines[0].unit_price`); messages never quote the value.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use ichigen::Error;
 use ichigen::clock::{Clock, FixedClock};
 use napi::ValueType;
@@ -256,5 +256,114 @@ pub fn clock_arg(now: Option<Unknown<'_>>) -> Result<NowClock, Error> {
             path,
             "expected a Date or an RFC 3339 string",
         )),
+    }
+}
+
+/// Converts a JS value to JSON without reading a string as JSON text (a name such
+/// as `"japan"`, a zone such as `"Asia/Tokyo"`); absent, `undefined` and `null` are
+/// JSON null.
+pub fn value_arg(value: Option<Unknown<'_>>, name: &str) -> Result<Value, Error> {
+    let Some(value) = value else {
+        return Ok(Value::Null);
+    };
+    let mut path = format!("$.{name}");
+    to_value(&value, &mut path, 0)
+}
+
+/// A whole number argument (a JS number without a fraction, or a BigInt), at `path`.
+pub fn integer_arg(value: Unknown<'_>, path: &str) -> Result<i64, Error> {
+    match value.get_type().map_err(|_| unreadable(path))? {
+        ValueType::Number => {
+            let n = number_of(&value, path)?;
+            if n.is_finite() && n.trunc() == n && n.abs() <= MAX_SAFE_INTEGER {
+                // Exact: an integer-valued double within ±2^53 converts without loss.
+                Ok(n as i64)
+            } else {
+                Err(input(
+                    "INPUT_BAD_VALUE",
+                    path,
+                    "expected a whole number within ±2^53",
+                ))
+            }
+        }
+        ValueType::BigInt => match bigint_value(&value, path)? {
+            Value::Number(n) => n
+                .as_i64()
+                .ok_or_else(|| input("INPUT_OUT_OF_RANGE", path, "a BigInt must fit in 64 bits")),
+            _ => Err(unreadable(path)),
+        },
+        _ => Err(input("INPUT_WRONG_TYPE", path, "expected a number")),
+    }
+}
+
+/// A calendar date argument: a string `YYYY-MM-DD`, at `path`.
+pub fn date_arg(value: Unknown<'_>, path: &str) -> Result<NaiveDate, Error> {
+    let bad = || input("INPUT_BAD_DATE", path, "expected a date as YYYY-MM-DD");
+    match value.get_type().map_err(|_| unreadable(path))? {
+        ValueType::String => string_of(&value, path)?
+            .parse::<NaiveDate>()
+            .map_err(|_| bad()),
+        _ => Err(bad()),
+    }
+}
+
+/// The `today` of a batch: a `YYYY-MM-DD` string, or a `Date` (an instant, whose
+/// date `today_of` takes in the planner's zone); absent, `undefined` or `null` is the
+/// system clock's date there.
+pub fn today_arg(
+    value: Option<Unknown<'_>>,
+    today_of: impl Fn(&dyn Clock) -> NaiveDate,
+) -> Result<NaiveDate, Error> {
+    let path = "$.today";
+    let Some(value) = value else {
+        return Ok(today_of(&ichigen::SystemClock));
+    };
+    match value.get_type().map_err(|_| unreadable(path))? {
+        ValueType::Undefined | ValueType::Null => Ok(today_of(&ichigen::SystemClock)),
+        ValueType::String => date_arg(value, path),
+        ValueType::Object if value.is_date().map_err(|_| unreadable(path))? => {
+            Ok(today_of(&FixedClock(date_of(&value, path)?)))
+        }
+        _ => Err(input(
+            "INPUT_WRONG_TYPE",
+            path,
+            "expected a date as YYYY-MM-DD or a Date",
+        )),
+    }
+}
+
+/// A JS value as an object whose properties are read one by one (a columns
+/// argument); `path` names it for errors.
+pub fn object_arg<'env>(value: &Unknown<'env>, path: &str) -> Result<Object<'env>, Error> {
+    let kind = value.get_type().map_err(|_| unreadable(path))?;
+    let is_array = kind == ValueType::Object
+        && value
+            .coerce_to_object()
+            .and_then(|o| o.is_array())
+            .map_err(|_| unreadable(path))?;
+    if kind != ValueType::Object || is_array {
+        return Err(input("INPUT_WRONG_TYPE", path, "expected an object"));
+    }
+    value.coerce_to_object().map_err(|_| unreadable(path))
+}
+
+/// The own enumerable keys of an object.
+pub fn keys_of(object: &Object<'_>, path: &str) -> Result<Vec<String>, Error> {
+    Object::keys(object).map_err(|_| unreadable(path))
+}
+
+/// A property of an object, `None` when absent, `undefined` or `null`.
+pub fn property<'env>(
+    object: &Object<'env>,
+    key: &str,
+    path: &str,
+) -> Result<Option<Unknown<'env>>, Error> {
+    let item: Option<Unknown<'env>> = object.get(key).map_err(|_| unreadable(path))?;
+    match item {
+        None => Ok(None),
+        Some(v) => match v.get_type().map_err(|_| unreadable(path))? {
+            ValueType::Undefined | ValueType::Null => Ok(None),
+            _ => Ok(Some(v)),
+        },
     }
 }

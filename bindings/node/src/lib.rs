@@ -3,17 +3,21 @@
 //!
 //! Thin by design: JS values are converted to JSON (`convert`), handed to the core's
 //! JSON face (`ichigen::interop`), and the results or errors (`errors`) converted
-//! back. No decision about orders or rules is taken here. The TypeScript types of the
+//! back; a ship-date batch passes typed arrays to the core's columnar planner and
+//! returns typed arrays (`shipdate`). No decision about orders, rules, calendars or
+//! ship dates is taken here. The TypeScript types of the
 //! records live in `types.d.ts`, which the CLI puts at the head of `index.d.ts`.
 
 // napi-derive registers the exports only outside `cfg(test)`; `cargo clippy
 // --all-targets` still checks the library in test mode, where they look unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod calendar;
 mod convert;
 mod errors;
 mod orders;
 mod rules;
+mod shipdate;
 
 use napi_derive::napi;
 
