@@ -131,7 +131,20 @@ def test_stub_matches_runtime():
 
 def test_stub_declares_the_whole_api():
     stub, _ = stub_api(STUB.read_text(encoding="utf-8"))
-    for name in ["validate_order", "parse_order", "apply_event", "triage", "dry_run", "RuleSet"]:
+    for name in [
+        "validate_order",
+        "parse_order",
+        "apply_event",
+        "triage",
+        "dry_run",
+        "RuleSet",
+        "holidays",
+        "Calendar",
+        "ShippingPolicy",
+        "BatchPlanner",
+        "CalendarError",
+        "ShippingError",
+    ]:
         assert stub[name][0] in ("function", "class")
 
 
@@ -165,6 +178,12 @@ def test_py_typed_is_shipped():
         ("class InputError(IchigenError):", "class InputError(OrderError):"),
         ("SAMPLE_ORDER_JSON: str", "SAMPLE_ORDER_JSON: bytes"),
         ('    "validate_order",\n]', "]"),
+        ("def holidays(source: _HolidaySource, year: int)", "def holidays(source: _HolidaySource, year: int = 2026)"),
+        ("    def count_business_days(self, start: _Date, end: _Date)", "    def count_business_days(self, from_: _Date, to: _Date)"),
+        ("    def plan_order(self, order: _Record, now: _Now = None)", "    def plan_order(self, order: _Record)"),
+        ("        zone: Optional[str] = None,\n    ) -> None: ...", "    ) -> None: ...\n    def carriers(self) -> List[str]: ..."),
+        ("    def last(self) -> datetime.date: ...", "    def end(self) -> datetime.date: ..."),
+        ("class ShippingError(IchigenError):", "class ShippingError(InputError):"),
     ],
 )
 def test_checker_catches_drift(old, new):
