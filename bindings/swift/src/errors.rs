@@ -16,6 +16,7 @@
 //! ```
 
 use ichigen::Error;
+use ichigen::calendar::CalendarError;
 
 /// One problem in an input: its stable code, JSON path and a sentence for a person.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -73,8 +74,43 @@ pub enum IchigenError {
         /// Empty: a refusal concerns the order as a whole.
         issues: Vec<Issue>,
     },
-    /// An argument is unusable (`INPUT_*`): not JSON, the wrong shape, a batch whose
-    /// contexts do not line up.
+    /// A calendar definition failed validation (`CALENDAR_INVALID`); every problem
+    /// is listed.
+    #[error("{message}")]
+    InvalidCalendar {
+        /// The stable code.
+        code: String,
+        /// What went wrong, without input values.
+        message: String,
+        /// The problems found.
+        issues: Vec<Issue>,
+    },
+    /// A calendar could not answer (`CALENDAR_OUT_OF_RANGE`): a date, or the answer,
+    /// lies outside the dates it covers; a holiday table does not hold the year.
+    #[error("{message}")]
+    OutOfRange {
+        /// The stable code.
+        code: String,
+        /// What went wrong (the calendar's name, the date and the range covered).
+        message: String,
+        /// Empty: the message says which date.
+        issues: Vec<Issue>,
+    },
+    /// Shipping data (a policy, a transit table, a remote-island list) failed
+    /// validation (`SHIPDATE_INVALID`); every problem is listed, a calendar's with its
+    /// `CALENDAR_*` code.
+    #[error("{message}")]
+    InvalidShipping {
+        /// The stable code.
+        code: String,
+        /// What went wrong, without input values.
+        message: String,
+        /// The problems found.
+        issues: Vec<Issue>,
+    },
+    /// An argument is unusable: `INPUT_*` (not JSON, the wrong shape, a batch whose
+    /// contexts do not line up), or a ship-date request or batch the core refuses
+    /// (`SHIPDATE_UNKNOWN_PREFECTURE`, `SHIPDATE_BAD_VALUE`, `SHIPDATE_BAD_COLUMNS`).
     #[error("{message}")]
     InvalidInput {
         /// The stable code.
@@ -119,6 +155,23 @@ impl From<Error> for IchigenError {
                 issues,
             },
             Error::InvalidInput(_) => IchigenError::InvalidInput {
+                code,
+                message,
+                issues,
+            },
+            Error::InvalidCalendar(_) => IchigenError::InvalidCalendar {
+                code,
+                message,
+                issues,
+            },
+            Error::Calendar(
+                CalendarError::OutOfRange { .. } | CalendarError::YearNotCovered { .. },
+            ) => IchigenError::OutOfRange {
+                code,
+                message,
+                issues,
+            },
+            Error::InvalidShipping(_) => IchigenError::InvalidShipping {
                 code,
                 message,
                 issues,

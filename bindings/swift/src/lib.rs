@@ -5,10 +5,13 @@
 //! is what the uniffi-generated Python module calls, which is how it is tested on
 //! machines without a Swift compiler.
 //!
-//! Orders, events, contexts and reports are documents whose shape grows with the
-//! core: they cross as JSON text, which Swift code decodes with `Codable`. What is
-//! small, stable and useful to branch on in Swift (issues, the validation verdict,
-//! triage status, holds and tags) crosses as uniffi records. Every call goes through
+//! Orders, events, contexts, reports and definitions (rule sets, calendars, shipping
+//! policies) are documents whose shape grows with the core: they cross as JSON
+//! text, which Swift code decodes with `Codable`. What is small, stable and useful
+//! to branch on in Swift (issues, the validation verdict, triage status, holds and
+//! tags, a plan's status and dates, holiday lists) crosses as uniffi records and
+//! enums; calendar dates as `YYYY-MM-DD` strings; a ship-date batch as a record of
+//! arrays. Every call goes through
 //! [`ichigen::interop`], the JSON face all bindings share: this crate converts
 //! arguments and maps errors, and holds no business rule.
 //!
@@ -26,16 +29,25 @@ use ichigen::{Error, Issue as CoreIssue, SystemClock};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+mod calendar;
 mod errors;
 mod orders;
 mod rules;
+mod shipdate;
 
+pub use calendar::{
+    BusinessCalendar, DayExplanation, Holiday, HolidayList, HolidaySource, holidays,
+};
 pub use errors::{IchigenError, Issue};
 pub use orders::{
     Applied, EventResult, ValidationReport, apply_event, parse_order, sample_order_json,
     validate_order,
 };
 pub use rules::{MatchMode, RuleSet, TriageSummary, dry_run, example_rule_set_json, triage};
+pub use shipdate::{
+    BatchColumns, BatchPlan, BatchPlanner, PlanStatus, ShipDatePlan, ShippingPolicy,
+    prefecture_code,
+};
 
 uniffi::setup_scaffolding!();
 
@@ -51,6 +63,19 @@ fn json_arg(text: &str, name: &str) -> Result<Value, IchigenError> {
                 e.line(),
                 e.column()
             ),
+        )))
+    })
+}
+
+/// A calendar date argument, `YYYY-MM-DD`; anything else is `INPUT_BAD_DATE` at
+/// the argument's path. The date type is the one the core function it is passed to
+/// takes (the core's serde reading of a date).
+fn date_arg<D: DeserializeOwned>(text: &str, name: &str) -> Result<D, IchigenError> {
+    serde_json::from_value(Value::String(text.to_owned())).map_err(|_| {
+        IchigenError::from(Error::InvalidInput(CoreIssue::new(
+            "INPUT_BAD_DATE",
+            format!("$.{name}"),
+            "expected a date as YYYY-MM-DD",
         )))
     })
 }

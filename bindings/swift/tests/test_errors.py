@@ -25,7 +25,16 @@ def assert_no_secret(e):
 
 
 def test_every_case_is_an_ichigen_error(ffi):
-    for case in ["InvalidOrder", "InvalidRuleSet", "Lifecycle", "InvalidInput", "Unexpected"]:
+    for case in [
+        "InvalidOrder",
+        "InvalidRuleSet",
+        "Lifecycle",
+        "InvalidCalendar",
+        "OutOfRange",
+        "InvalidShipping",
+        "InvalidInput",
+        "Unexpected",
+    ]:
         assert issubclass(getattr(ffi.IchigenError, case), ffi.IchigenError)
         assert issubclass(getattr(ffi.IchigenError, case), Exception)
 
@@ -84,6 +93,11 @@ def test_text_that_is_not_json_is_input_parse_at_the_argument(ffi):
         (lambda bad: ffi.triage(example(ffi), ffi.sample_order_json(), bad), "$.context"),
         (lambda bad: ffi.dry_run(example(ffi), bad), "$.orders"),
         (lambda bad: ffi.dry_run(example(ffi), "[]", bad), "$.contexts"),
+        (lambda bad: ffi.BusinessCalendar.from_json(bad), "$.calendar"),
+        (lambda bad: ffi.ShippingPolicy.from_json(bad), "$.policy"),
+        (lambda bad: policy(ffi).plan(bad), "$.request"),
+        (lambda bad: policy(ffi).plan_order(bad), "$.order"),
+        (lambda bad: ffi.BatchPlanner(bad), "$.policies"),
     ]
     for call, path in cases:
         with pytest.raises(ffi.IchigenError.InvalidInput) as info:
@@ -93,6 +107,10 @@ def test_text_that_is_not_json_is_input_parse_at_the_argument(ffi):
         assert [(i.code, i.path) for i in e.issues] == [("INPUT_PARSE", path)]
         assert "line 1" in e.issues[0].message
         assert_no_secret(e)
+
+
+def policy(ffi):
+    return ffi.ShippingPolicy.from_json(text({"origin": "東京都"}))
 
 
 def example(ffi):
@@ -162,4 +180,21 @@ def test_no_input_value_in_rule_set_errors(ffi):
     assert_no_secret(info.value)
     with pytest.raises(ffi.IchigenError.InvalidRuleSet) as info:
         ffi.RuleSet.from_toml(f'name = "{SECRET}"\nrules = {SECRET}\n')
+    assert_no_secret(info.value)
+
+
+def test_no_input_value_in_calendar_and_shipping_errors(ffi):
+    with pytest.raises(ffi.IchigenError.InvalidCalendar) as info:
+        ffi.BusinessCalendar.from_json(text({"name": "x", "closed_weekdays": [SECRET], "holidays": [SECRET]}))
+    assert_no_secret(info.value)
+    with pytest.raises(ffi.IchigenError.InvalidShipping) as info:
+        ffi.ShippingPolicy.from_json(text({"origin": SECRET, "cutoff": SECRET, "zone": SECRET}))
+    assert_no_secret(info.value)
+    with pytest.raises(ffi.IchigenError.InvalidInput) as info:
+        policy(ffi).plan(text({"ordered_at": "2026-11-30T01:00:00Z", "destination": SECRET, "postal_code": SECRET}))
+    assert info.value.code == "SHIPDATE_UNKNOWN_PREFECTURE"
+    assert_no_secret(info.value)
+    with pytest.raises(ffi.IchigenError.InvalidInput) as info:
+        ffi.BusinessCalendar.from_json(text({"name": "x"})).is_business_day(SECRET)
+    assert (info.value.code, info.value.issues[0].path) == ("INPUT_BAD_DATE", "$.date")
     assert_no_secret(info.value)

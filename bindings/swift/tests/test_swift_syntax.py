@@ -115,7 +115,12 @@ def readme_snippets():
 
 
 # What the README's snippets call besides the generated API.
-SWIFT_STANDARD = {"print", "Date"}
+SWIFT_STANDARD = {"print", "Date", "Data", "Int"}
+# Constructors of the generated API, with their labels (a record's memberwise init).
+INITIALIZERS = {
+    "BatchPlanner": ["policiesJson", "carriers", "zone"],
+    "BatchColumns": ["orderedAt", "destination", "policy", "carrier", "service", "handlingDays", "designated"],
+}
 
 
 def calls(root):
@@ -147,12 +152,17 @@ def test_readme_swift_snippets_parse_and_call_the_generated_api(swift_text):
             if name in RULE_SET
         }
     )
+    for obj, methods in OBJECTS.items():
+        api.update(
+            {f"{obj}.{name}": params for name, params, _ in functions(declaration(root, obj)) if name in methods}
+        )
+    api.update(INITIALIZERS)
     checked = 0
     for snippet in snippets:
         snippet_root = parse(snippet)
         assert problems(snippet_root) == [], snippet
         for callee, labels in calls(snippet_root):
-            if callee in SWIFT_STANDARD or "." in callee and not callee.startswith("RuleSet."):
+            if callee in SWIFT_STANDARD or "." in callee and callee.split(".")[0] not in {"RuleSet", *OBJECTS}:
                 continue
             assert callee in api, f"README calls {callee}, which the generated Swift lacks"
             assert set(labels) <= set(api[callee]), f"README calls {callee} with labels {labels}"
@@ -210,6 +220,8 @@ TOP_LEVEL = {
     "dryRun": (["ruleSet", "ordersJson", "contextsJson", "now"], True),
     "sampleOrderJson": ([], False),
     "exampleRuleSetJson": ([], False),
+    "holidays": (["source", "year"], True),
+    "prefectureCode": (["text"], False),
 }
 RULE_SET = {
     "fromJson": (["text"], True),
@@ -219,16 +231,73 @@ RULE_SET = {
     "ruleIds": ([], False),
     "toJson": ([], False),
 }
+# The methods of the other objects (Foundation has a `Calendar`, hence BusinessCalendar).
+OBJECTS = {
+    "BusinessCalendar": {
+        "fromJson": (["text"], True),
+        "name": ([], False),
+        "first": ([], False),
+        "last": ([], False),
+        "isBusinessDay": (["date"], True),
+        "nextBusinessDay": (["date"], True),
+        "previousBusinessDay": (["date"], True),
+        "onOrAfter": (["date"], True),
+        "onOrBefore": (["date"], True),
+        "addBusinessDays": (["date", "days"], True),
+        "countBusinessDays": (["fromDate", "toDate"], True),
+        "explain": (["date"], True),
+    },
+    "ShippingPolicy": {
+        "fromJson": (["text"], True),
+        "plan": (["requestJson", "now"], True),
+        "planOrder": (["orderJson", "now"], True),
+    },
+    "BatchPlanner": {
+        "zone": ([], False),
+        "plan": (["columns", "today"], True),
+    },
+}
 RECORDS = {
     "Issue": ["code", "path", "message"],
     "ValidationReport": ["valid", "issues", "totalsJson"],
     "EventResult": ["status", "applied", "orderJson"],
     "TriageSummary": ["status", "holds", "tags", "matchedRules", "outcomeJson", "orderJson"],
+    "Holiday": ["date", "name"],
+    "HolidayList": ["holidays", "workdays"],
+    "DayExplanation": ["date", "businessDay", "text", "reasonsJson"],
+    "ShipDatePlan": [
+        "status",
+        "startDate",
+        "earliestShipDate",
+        "shipDate",
+        "deliveryDate",
+        "transitDays",
+        "designatedDate",
+        "latestShipDate",
+        "earliestDeliveryDate",
+        "problems",
+        "explanation",
+        "contextJson",
+        "planJson",
+    ],
+    "BatchColumns": ["orderedAt", "destination", "policy", "carrier", "service", "handlingDays", "designated"],
+    "BatchPlan": ["status", "shipDate", "deliveryDate", "latestShipDate", "transitDays", "statusNames"],
 }
 ENUMS = {
     "Applied": ["changed", "unchanged"],
     "MatchMode": ["firstMatch", "allMatching"],
-    "IchigenError": ["InvalidOrder", "InvalidRuleSet", "Lifecycle", "InvalidInput", "Unexpected"],
+    "IchigenError": [
+        "InvalidOrder",
+        "InvalidRuleSet",
+        "Lifecycle",
+        "InvalidCalendar",
+        "OutOfRange",
+        "InvalidShipping",
+        "InvalidInput",
+        "Unexpected",
+    ],
+    "PlanStatus": ["ok", "awaitingShipDate", "designatedInfeasible", "transitMissing"],
+    "HolidaySource": ["japan", "china", "chinaSchedule", "list", "csv"],
 }
 
 
@@ -242,6 +311,16 @@ def test_the_swift_api(swift_text):
         if name in RULE_SET
     }
     assert rule_set == RULE_SET
+    for obj, methods in OBJECTS.items():
+        found = {
+            name: (params, throws)
+            for name, params, throws in functions(declaration(root, obj))
+            if name in methods
+        }
+        assert found == methods, obj
+    # BatchPlanner's constructor, with its defaults.
+    planner = text_of(declaration(root, "BatchPlanner"))
+    assert "public convenience init(policiesJson: String, carriers: [String]? = nil, zone: String? = nil)" in planner
     for record, fields in RECORDS.items():
         props, _ = members(declaration(root, record))
         assert props[: len(fields)] == fields, record

@@ -465,6 +465,70 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
+    typealias FfiType = UInt8
+    typealias SwiftType = UInt8
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt8 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: UInt8, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
+    typealias FfiType = UInt32
+    typealias SwiftType = UInt32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
+    typealias FfiType = Int64
+    typealias SwiftType = Int64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int64, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -535,6 +599,24 @@ fileprivate struct FfiConverterString: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterData: FfiConverterRustBuffer {
+    typealias SwiftType = Data
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+        let len: Int32 = try readInt(&buf)
+        return Data(try readBytes(&buf, count: Int(len)))
+    }
+
+    public static func write(_ value: Data, into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        writeBytes(&buf, value)
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
     typealias SwiftType = Date
 
@@ -574,6 +656,515 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
         writeInt(&buf, nanoseconds)
     }
 }
+
+
+
+
+/**
+ * Plans ship dates for many rows at once. The policies are prepared once; a row
+ * picks its policy and carrier by index. Immutable and shareable across threads:
+ * call `plan` from a background task for a big batch.
+ */
+public protocol BatchPlannerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Plans every row. `today` (`YYYY-MM-DD`; absent: the system clock's date in
+     * the planner's zone) decides whether a designated date makes a row wait. A
+     * column of another length throws `InvalidInput` (`SHIPDATE_BAD_COLUMNS`, its
+     * path naming the column); a value the core cannot use (prefecture 0, a policy
+     * index out of range) only marks its row `bad_input`.
+     */
+    func plan(columns: BatchColumns, today: String?) throws  -> BatchPlan
+    
+    /**
+     * The zone instants are read in (an IANA name such as `Asia/Tokyo`).
+     */
+    func zone()  -> String
+    
+}
+/**
+ * Plans ship dates for many rows at once. The policies are prepared once; a row
+ * picks its policy and carrier by index. Immutable and shareable across threads:
+ * call `plan` from a background task for a big batch.
+ */
+open class BatchPlanner: BatchPlannerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_ichigen_ffi_fn_clone_batchplanner(self.handle, $0) }
+    }
+    /**
+     * Prepares the planner: `policiesJson` a JSON array of policy definitions (a
+     * row's `policy` indexes it), `carriers` the carrier codes a row's `carrier`
+     * indexes (absent: each policy's default carrier), `zone` the shops' IANA zone
+     * for reading the instants (absent: `Asia/Tokyo`).
+     */
+public convenience init(policiesJson: String, carriers: [String]? = nil, zone: String? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_constructor_batchplanner_new(
+        FfiConverterString.lower(policiesJson),
+        FfiConverterOptionSequenceString.lower(carriers),
+        FfiConverterOptionString.lower(zone),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_ichigen_ffi_fn_free_batchplanner(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Plans every row. `today` (`YYYY-MM-DD`; absent: the system clock's date in
+     * the planner's zone) decides whether a designated date makes a row wait. A
+     * column of another length throws `InvalidInput` (`SHIPDATE_BAD_COLUMNS`, its
+     * path naming the column); a value the core cannot use (prefecture 0, a policy
+     * index out of range) only marks its row `bad_input`.
+     */
+open func plan(columns: BatchColumns, today: String? = nil)throws  -> BatchPlan  {
+    return try  FfiConverterTypeBatchPlan_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_batchplanner_plan(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeBatchColumns_lower(columns),
+        FfiConverterOptionString.lower(today),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The zone instants are read in (an IANA name such as `Asia/Tokyo`).
+     */
+open func zone() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_batchplanner_zone(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBatchPlanner: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = BatchPlanner
+
+    public static func lift(_ handle: UInt64) throws -> BatchPlanner {
+        return BatchPlanner(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: BatchPlanner) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BatchPlanner {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: BatchPlanner, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchPlanner_lift(_ handle: UInt64) throws -> BatchPlanner {
+    return try FfiConverterTypeBatchPlanner.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchPlanner_lower(_ value: BatchPlanner) -> UInt64 {
+    return FfiConverterTypeBatchPlanner.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A business calendar (営業日カレンダー), built once from its definition; every
+ * question is then a table lookup. Immutable and shareable across threads.
+ */
+public protocol BusinessCalendarProtocol: AnyObject, Sendable {
+    
+    /**
+     * Moves `days` business days: for `days > 0` the n-th business day strictly
+     * after `date`, for `days < 0` the n-th strictly before, for `0` `date` rolled
+     * forward to a business day.
+     */
+    func addBusinessDays(date: String, days: Int64) throws  -> String
+    
+    /**
+     * Business days in the half-open `[fromDate, toDate)`; negative when `toDate`
+     * comes first. `toDate` may be the day after the last date covered.
+     */
+    func countBusinessDays(fromDate: String, toDate: String) throws  -> Int64
+    
+    /**
+     * Whether `date` is a business day and why.
+     */
+    func explain(date: String) throws  -> DayExplanation
+    
+    /**
+     * The first date the calendar covers, `YYYY-MM-DD`.
+     */
+    func first()  -> String
+    
+    /**
+     * Whether `date` (`YYYY-MM-DD`) is a business day.
+     */
+    func isBusinessDay(date: String) throws  -> Bool
+    
+    /**
+     * The last date the calendar covers, `YYYY-MM-DD`.
+     */
+    func last()  -> String
+    
+    /**
+     * The calendar's name (composed calendars join theirs with `+`).
+     */
+    func name()  -> String
+    
+    /**
+     * The first business day strictly after `date`.
+     */
+    func nextBusinessDay(date: String) throws  -> String
+    
+    /**
+     * `date` if it is a business day, else the next one.
+     */
+    func onOrAfter(date: String) throws  -> String
+    
+    /**
+     * `date` if it is a business day, else the previous one.
+     */
+    func onOrBefore(date: String) throws  -> String
+    
+    /**
+     * The last business day strictly before `date`.
+     */
+    func previousBusinessDay(date: String) throws  -> String
+    
+}
+/**
+ * A business calendar (営業日カレンダー), built once from its definition; every
+ * question is then a table lookup. Immutable and shareable across threads.
+ */
+open class BusinessCalendar: BusinessCalendarProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_ichigen_ffi_fn_clone_businesscalendar(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_ichigen_ffi_fn_free_businesscalendar(handle, $0) }
+    }
+
+    
+    /**
+     * Builds a calendar from a definition (JSON text), or from a JSON array of
+     * definitions composed (a day is a business day only when every one is open,
+     * such as a store and its warehouse). Throws `InvalidCalendar` with every
+     * problem.
+     */
+public static func fromJson(text: String)throws  -> BusinessCalendar  {
+    return try  FfiConverterTypeBusinessCalendar_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_constructor_businesscalendar_from_json(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Moves `days` business days: for `days > 0` the n-th business day strictly
+     * after `date`, for `days < 0` the n-th strictly before, for `0` `date` rolled
+     * forward to a business day.
+     */
+open func addBusinessDays(date: String, days: Int64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_businesscalendar_add_business_days(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(date),
+        FfiConverterInt64.lower(days),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Business days in the half-open `[fromDate, toDate)`; negative when `toDate`
+     * comes first. `toDate` may be the day after the last date covered.
+     */
+open func countBusinessDays(fromDate: String, toDate: String)throws  -> Int64  {
+    return try  FfiConverterInt64.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_businesscalendar_count_business_days(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(fromDate),
+        FfiConverterString.lower(toDate),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether `date` is a business day and why.
+     */
+open func explain(date: String)throws  -> DayExplanation  {
+    return try  FfiConverterTypeDayExplanation_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_businesscalendar_explain(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(date),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The first date the calendar covers, `YYYY-MM-DD`.
+     */
+open func first() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_businesscalendar_first(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether `date` (`YYYY-MM-DD`) is a business day.
+     */
+open func isBusinessDay(date: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_businesscalendar_is_business_day(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(date),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The last date the calendar covers, `YYYY-MM-DD`.
+     */
+open func last() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_businesscalendar_last(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The calendar's name (composed calendars join theirs with `+`).
+     */
+open func name() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_businesscalendar_name(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The first business day strictly after `date`.
+     */
+open func nextBusinessDay(date: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_businesscalendar_next_business_day(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(date),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `date` if it is a business day, else the next one.
+     */
+open func onOrAfter(date: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_businesscalendar_on_or_after(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(date),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `date` if it is a business day, else the previous one.
+     */
+open func onOrBefore(date: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_businesscalendar_on_or_before(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(date),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The last business day strictly before `date`.
+     */
+open func previousBusinessDay(date: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_businesscalendar_previous_business_day(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(date),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBusinessCalendar: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = BusinessCalendar
+
+    public static func lift(_ handle: UInt64) throws -> BusinessCalendar {
+        return BusinessCalendar(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: BusinessCalendar) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BusinessCalendar {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: BusinessCalendar, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessCalendar_lift(_ handle: UInt64) throws -> BusinessCalendar {
+    return try FfiConverterTypeBusinessCalendar.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessCalendar_lower(_ value: BusinessCalendar) -> UInt64 {
+    return FfiConverterTypeBusinessCalendar.lower(value)
+}
+
+
 
 
 
@@ -782,6 +1373,511 @@ public func FfiConverterTypeRuleSet_lower(_ value: RuleSet) -> UInt64 {
 
 
 
+
+
+/**
+ * A shop's shipping rules (締め時間, handling days, calendars, carriers, transit
+ * table, remote islands), checked and built once. Immutable and shareable across
+ * threads.
+ */
+public protocol ShippingPolicyProtocol: AnyObject, Sendable {
+    
+    /**
+     * Plans one request (JSON text such as `{"ordered_at": "2026-12-25T04:30:00Z",
+     * "destination": "大阪府", "designated_date": "2027-01-10"}`). Today is `now`'s
+     * date in the request's zone; absent, the system clock.
+     */
+    func plan(requestJson: String, now: Date?) throws  -> ShipDatePlan
+    
+    /**
+     * Plans an order (JSON text): its farthest recipient, its coldest line, its
+     * slowest SKU. Today is `now`'s date in the order's zone; absent, the system
+     * clock.
+     */
+    func planOrder(orderJson: String, now: Date?) throws  -> ShipDatePlan
+    
+}
+/**
+ * A shop's shipping rules (締め時間, handling days, calendars, carriers, transit
+ * table, remote islands), checked and built once. Immutable and shareable across
+ * threads.
+ */
+open class ShippingPolicy: ShippingPolicyProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_ichigen_ffi_fn_clone_shippingpolicy(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_ichigen_ffi_fn_free_shippingpolicy(handle, $0) }
+    }
+
+    
+    /**
+     * Builds a policy from its definition (JSON text); throws `InvalidShipping`
+     * with every problem (a calendar's problems keep their `CALENDAR_*` codes).
+     */
+public static func fromJson(text: String)throws  -> ShippingPolicy  {
+    return try  FfiConverterTypeShippingPolicy_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_constructor_shippingpolicy_from_json(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Plans one request (JSON text such as `{"ordered_at": "2026-12-25T04:30:00Z",
+     * "destination": "大阪府", "designated_date": "2027-01-10"}`). Today is `now`'s
+     * date in the request's zone; absent, the system clock.
+     */
+open func plan(requestJson: String, now: Date? = nil)throws  -> ShipDatePlan  {
+    return try  FfiConverterTypeShipDatePlan_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_shippingpolicy_plan(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(requestJson),
+        FfiConverterOptionTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Plans an order (JSON text): its farthest recipient, its coldest line, its
+     * slowest SKU. Today is `now`'s date in the order's zone; absent, the system
+     * clock.
+     */
+open func planOrder(orderJson: String, now: Date? = nil)throws  -> ShipDatePlan  {
+    return try  FfiConverterTypeShipDatePlan_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_shippingpolicy_plan_order(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderJson),
+        FfiConverterOptionTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShippingPolicy: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ShippingPolicy
+
+    public static func lift(_ handle: UInt64) throws -> ShippingPolicy {
+        return ShippingPolicy(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ShippingPolicy) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShippingPolicy {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ShippingPolicy, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShippingPolicy_lift(_ handle: UInt64) throws -> ShippingPolicy {
+    return try FfiConverterTypeShippingPolicy.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShippingPolicy_lower(_ value: ShippingPolicy) -> UInt64 {
+    return FfiConverterTypeShippingPolicy.lower(value)
+}
+
+
+
+
+/**
+ * The rows of a batch, one array per column, all as long as `orderedAt`. An
+ * optional column that is absent takes its default for every row.
+ */
+public struct BatchColumns: Equatable, Hashable, Codable {
+    /**
+     * Order instants, seconds since 1970-01-01T00:00:00Z.
+     */
+    public var orderedAt: [Int64]
+    /**
+     * Destination prefecture codes 1–47 (`prefectureCode` maps names to codes).
+     */
+    public var destination: Data
+    /**
+     * Policy index per row (default 0).
+     */
+    public var policy: [UInt32]?
+    /**
+     * Carrier index per row, into the planner's carriers (default 0).
+     */
+    public var carrier: [UInt32]?
+    /**
+     * Service per row: 0 ambient, 1 chilled, 2 frozen (default ambient).
+     */
+    public var service: Data?
+    /**
+     * Handling days per row (default: the row's policy's).
+     */
+    public var handlingDays: [UInt32]?
+    /**
+     * Designated delivery date per row, days since 1970-01-01, or `Int32.min` for
+     * none.
+     */
+    public var designated: [Int32]?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Order instants, seconds since 1970-01-01T00:00:00Z.
+         */orderedAt: [Int64], 
+        /**
+         * Destination prefecture codes 1–47 (`prefectureCode` maps names to codes).
+         */destination: Data, 
+        /**
+         * Policy index per row (default 0).
+         */policy: [UInt32]? = nil, 
+        /**
+         * Carrier index per row, into the planner's carriers (default 0).
+         */carrier: [UInt32]? = nil, 
+        /**
+         * Service per row: 0 ambient, 1 chilled, 2 frozen (default ambient).
+         */service: Data? = nil, 
+        /**
+         * Handling days per row (default: the row's policy's).
+         */handlingDays: [UInt32]? = nil, 
+        /**
+         * Designated delivery date per row, days since 1970-01-01, or `Int32.min` for
+         * none.
+         */designated: [Int32]? = nil) {
+        self.orderedAt = orderedAt
+        self.destination = destination
+        self.policy = policy
+        self.carrier = carrier
+        self.service = service
+        self.handlingDays = handlingDays
+        self.designated = designated
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BatchColumns: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBatchColumns: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BatchColumns {
+        return
+            try BatchColumns(
+                orderedAt: FfiConverterSequenceInt64.read(from: &buf), 
+                destination: FfiConverterData.read(from: &buf), 
+                policy: FfiConverterOptionSequenceUInt32.read(from: &buf), 
+                carrier: FfiConverterOptionSequenceUInt32.read(from: &buf), 
+                service: FfiConverterOptionData.read(from: &buf), 
+                handlingDays: FfiConverterOptionSequenceUInt32.read(from: &buf), 
+                designated: FfiConverterOptionSequenceInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BatchColumns, into buf: inout [UInt8]) {
+        FfiConverterSequenceInt64.write(value.orderedAt, into: &buf)
+        FfiConverterData.write(value.destination, into: &buf)
+        FfiConverterOptionSequenceUInt32.write(value.policy, into: &buf)
+        FfiConverterOptionSequenceUInt32.write(value.carrier, into: &buf)
+        FfiConverterOptionData.write(value.service, into: &buf)
+        FfiConverterOptionSequenceUInt32.write(value.handlingDays, into: &buf)
+        FfiConverterOptionSequenceInt32.write(value.designated, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchColumns_lift(_ buf: RustBuffer) throws -> BatchColumns {
+    return try FfiConverterTypeBatchColumns.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchColumns_lower(_ value: BatchColumns) -> RustBuffer {
+    return FfiConverterTypeBatchColumns.lower(value)
+}
+
+
+/**
+ * The output of a batch, one entry per row in each column.
+ */
+public struct BatchPlan: Equatable, Hashable, Codable {
+    /**
+     * Status code per row, an index into `statusNames` (0 `ok`, 1
+     * `awaiting_ship_date`, 2 `designated_infeasible`, 3 `transit_missing`, 4
+     * `out_of_range`, 5 `bad_input`).
+     */
+    public var status: Data
+    /**
+     * Planned ship date, days since 1970-01-01, or `Int32.min`.
+     */
+    public var shipDate: [Int32]
+    /**
+     * Expected delivery date (the earliest possible one when the designated date is
+     * infeasible), or `Int32.min`.
+     */
+    public var deliveryDate: [Int32]
+    /**
+     * Latest ship date meeting the designated date, or `Int32.min`.
+     */
+    public var latestShipDate: [Int32]
+    /**
+     * Transit days, or 255 when missing.
+     */
+    public var transitDays: Data
+    /**
+     * The names of the status codes, by code.
+     */
+    public var statusNames: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Status code per row, an index into `statusNames` (0 `ok`, 1
+         * `awaiting_ship_date`, 2 `designated_infeasible`, 3 `transit_missing`, 4
+         * `out_of_range`, 5 `bad_input`).
+         */status: Data, 
+        /**
+         * Planned ship date, days since 1970-01-01, or `Int32.min`.
+         */shipDate: [Int32], 
+        /**
+         * Expected delivery date (the earliest possible one when the designated date is
+         * infeasible), or `Int32.min`.
+         */deliveryDate: [Int32], 
+        /**
+         * Latest ship date meeting the designated date, or `Int32.min`.
+         */latestShipDate: [Int32], 
+        /**
+         * Transit days, or 255 when missing.
+         */transitDays: Data, 
+        /**
+         * The names of the status codes, by code.
+         */statusNames: [String]) {
+        self.status = status
+        self.shipDate = shipDate
+        self.deliveryDate = deliveryDate
+        self.latestShipDate = latestShipDate
+        self.transitDays = transitDays
+        self.statusNames = statusNames
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BatchPlan: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBatchPlan: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BatchPlan {
+        return
+            try BatchPlan(
+                status: FfiConverterData.read(from: &buf), 
+                shipDate: FfiConverterSequenceInt32.read(from: &buf), 
+                deliveryDate: FfiConverterSequenceInt32.read(from: &buf), 
+                latestShipDate: FfiConverterSequenceInt32.read(from: &buf), 
+                transitDays: FfiConverterData.read(from: &buf), 
+                statusNames: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BatchPlan, into buf: inout [UInt8]) {
+        FfiConverterData.write(value.status, into: &buf)
+        FfiConverterSequenceInt32.write(value.shipDate, into: &buf)
+        FfiConverterSequenceInt32.write(value.deliveryDate, into: &buf)
+        FfiConverterSequenceInt32.write(value.latestShipDate, into: &buf)
+        FfiConverterData.write(value.transitDays, into: &buf)
+        FfiConverterSequenceString.write(value.statusNames, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchPlan_lift(_ buf: RustBuffer) throws -> BatchPlan {
+    return try FfiConverterTypeBatchPlan.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchPlan_lower(_ value: BatchPlan) -> RustBuffer {
+    return FfiConverterTypeBatchPlan.lower(value)
+}
+
+
+/**
+ * Why a day is or is not a business day.
+ */
+public struct DayExplanation: Equatable, Hashable, Codable {
+    /**
+     * The date, `YYYY-MM-DD`.
+     */
+    public var date: String
+    /**
+     * Whether it is a business day.
+     */
+    public var businessDay: Bool
+    /**
+     * The reasons as sentences, such as `store closed (年末年始)`; empty for an
+     * ordinary business day.
+     */
+    public var text: [String]
+    /**
+     * The reasons as data, a JSON array of objects with `kind` (`weekly_closed`,
+     * `holiday`, `closed`, `special_open`, `adjusted_workday`) and `calendar`.
+     */
+    public var reasonsJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The date, `YYYY-MM-DD`.
+         */date: String, 
+        /**
+         * Whether it is a business day.
+         */businessDay: Bool, 
+        /**
+         * The reasons as sentences, such as `store closed (年末年始)`; empty for an
+         * ordinary business day.
+         */text: [String], 
+        /**
+         * The reasons as data, a JSON array of objects with `kind` (`weekly_closed`,
+         * `holiday`, `closed`, `special_open`, `adjusted_workday`) and `calendar`.
+         */reasonsJson: String) {
+        self.date = date
+        self.businessDay = businessDay
+        self.text = text
+        self.reasonsJson = reasonsJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DayExplanation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDayExplanation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DayExplanation {
+        return
+            try DayExplanation(
+                date: FfiConverterString.read(from: &buf), 
+                businessDay: FfiConverterBool.read(from: &buf), 
+                text: FfiConverterSequenceString.read(from: &buf), 
+                reasonsJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DayExplanation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.date, into: &buf)
+        FfiConverterBool.write(value.businessDay, into: &buf)
+        FfiConverterSequenceString.write(value.text, into: &buf)
+        FfiConverterString.write(value.reasonsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDayExplanation_lift(_ buf: RustBuffer) throws -> DayExplanation {
+    return try FfiConverterTypeDayExplanation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDayExplanation_lower(_ value: DayExplanation) -> RustBuffer {
+    return FfiConverterTypeDayExplanation.lower(value)
+}
+
+
 /**
  * The result of an accepted lifecycle event.
  */
@@ -862,6 +1958,144 @@ public func FfiConverterTypeEventResult_lower(_ value: EventResult) -> RustBuffe
 
 
 /**
+ * One dated holiday (or, in `workdays`, one adjusted working day) with its name.
+ */
+public struct Holiday: Equatable, Hashable, Codable {
+    /**
+     * The date, `YYYY-MM-DD`.
+     */
+    public var date: String
+    /**
+     * Its name (`元日`, `春节`).
+     */
+    public var name: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The date, `YYYY-MM-DD`.
+         */date: String, 
+        /**
+         * Its name (`元日`, `春节`).
+         */name: String) {
+        self.date = date
+        self.name = name
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Holiday: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHoliday: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Holiday {
+        return
+            try Holiday(
+                date: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Holiday, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.date, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHoliday_lift(_ buf: RustBuffer) throws -> Holiday {
+    return try FfiConverterTypeHoliday.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHoliday_lower(_ value: Holiday) -> RustBuffer {
+    return FfiConverterTypeHoliday.lower(value)
+}
+
+
+/**
+ * The holidays of a source for a year.
+ */
+public struct HolidayList: Equatable, Hashable, Codable {
+    /**
+     * The holidays, by date.
+     */
+    public var holidays: [Holiday]
+    /**
+     * The Chinese adjusted working days (调休上班); empty for other sources.
+     */
+    public var workdays: [Holiday]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The holidays, by date.
+         */holidays: [Holiday], 
+        /**
+         * The Chinese adjusted working days (调休上班); empty for other sources.
+         */workdays: [Holiday]) {
+        self.holidays = holidays
+        self.workdays = workdays
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HolidayList: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHolidayList: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HolidayList {
+        return
+            try HolidayList(
+                holidays: FfiConverterSequenceTypeHoliday.read(from: &buf), 
+                workdays: FfiConverterSequenceTypeHoliday.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HolidayList, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeHoliday.write(value.holidays, into: &buf)
+        FfiConverterSequenceTypeHoliday.write(value.workdays, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHolidayList_lift(_ buf: RustBuffer) throws -> HolidayList {
+    return try FfiConverterTypeHolidayList.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHolidayList_lower(_ value: HolidayList) -> RustBuffer {
+    return FfiConverterTypeHolidayList.lower(value)
+}
+
+
+/**
  * One problem in an input: its stable code, JSON path and a sentence for a person.
  */
 public struct Issue: Equatable, Hashable, Codable {
@@ -937,6 +2171,191 @@ public func FfiConverterTypeIssue_lift(_ buf: RustBuffer) throws -> Issue {
 #endif
 public func FfiConverterTypeIssue_lower(_ value: Issue) -> RustBuffer {
     return FfiConverterTypeIssue.lower(value)
+}
+
+
+/**
+ * The plan for one request or order. Dates are `YYYY-MM-DD`.
+ */
+public struct ShipDatePlan: Equatable, Hashable, Codable {
+    /**
+     * The verdict.
+     */
+    public var status: PlanStatus
+    /**
+     * The first working day.
+     */
+    public var startDate: String
+    /**
+     * The earliest possible ship date.
+     */
+    public var earliestShipDate: String
+    /**
+     * The planned ship date: the latest ship date for a feasible designated date,
+     * else the earliest.
+     */
+    public var shipDate: String
+    /**
+     * The expected delivery date; absent when transit is missing.
+     */
+    public var deliveryDate: String?
+    /**
+     * Transit days, remote-island days included; absent when missing.
+     */
+    public var transitDays: UInt32?
+    /**
+     * The designated delivery date (お届け希望日), if any.
+     */
+    public var designatedDate: String?
+    /**
+     * The latest ship date that meets the designated date.
+     */
+    public var latestShipDate: String?
+    /**
+     * The earliest possible delivery date, when the designated date is infeasible.
+     */
+    public var earliestDeliveryDate: String?
+    /**
+     * Problems that left a result out (`SHIPDATE_TRANSIT_MISSING`).
+     */
+    public var problems: [Issue]
+    /**
+     * How the dates came about, as sentences.
+     */
+    public var explanation: [String]
+    /**
+     * The triage facts the plan establishes (`transit_days`,
+     * `designated_date_infeasible`, `awaiting_ship_date`) as a JSON object, to merge
+     * into a triage context.
+     */
+    public var contextJson: String
+    /**
+     * The whole plan as JSON text, the steps included.
+     */
+    public var planJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The verdict.
+         */status: PlanStatus, 
+        /**
+         * The first working day.
+         */startDate: String, 
+        /**
+         * The earliest possible ship date.
+         */earliestShipDate: String, 
+        /**
+         * The planned ship date: the latest ship date for a feasible designated date,
+         * else the earliest.
+         */shipDate: String, 
+        /**
+         * The expected delivery date; absent when transit is missing.
+         */deliveryDate: String?, 
+        /**
+         * Transit days, remote-island days included; absent when missing.
+         */transitDays: UInt32?, 
+        /**
+         * The designated delivery date (お届け希望日), if any.
+         */designatedDate: String?, 
+        /**
+         * The latest ship date that meets the designated date.
+         */latestShipDate: String?, 
+        /**
+         * The earliest possible delivery date, when the designated date is infeasible.
+         */earliestDeliveryDate: String?, 
+        /**
+         * Problems that left a result out (`SHIPDATE_TRANSIT_MISSING`).
+         */problems: [Issue], 
+        /**
+         * How the dates came about, as sentences.
+         */explanation: [String], 
+        /**
+         * The triage facts the plan establishes (`transit_days`,
+         * `designated_date_infeasible`, `awaiting_ship_date`) as a JSON object, to merge
+         * into a triage context.
+         */contextJson: String, 
+        /**
+         * The whole plan as JSON text, the steps included.
+         */planJson: String) {
+        self.status = status
+        self.startDate = startDate
+        self.earliestShipDate = earliestShipDate
+        self.shipDate = shipDate
+        self.deliveryDate = deliveryDate
+        self.transitDays = transitDays
+        self.designatedDate = designatedDate
+        self.latestShipDate = latestShipDate
+        self.earliestDeliveryDate = earliestDeliveryDate
+        self.problems = problems
+        self.explanation = explanation
+        self.contextJson = contextJson
+        self.planJson = planJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ShipDatePlan: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShipDatePlan: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShipDatePlan {
+        return
+            try ShipDatePlan(
+                status: FfiConverterTypePlanStatus.read(from: &buf), 
+                startDate: FfiConverterString.read(from: &buf), 
+                earliestShipDate: FfiConverterString.read(from: &buf), 
+                shipDate: FfiConverterString.read(from: &buf), 
+                deliveryDate: FfiConverterOptionString.read(from: &buf), 
+                transitDays: FfiConverterOptionUInt32.read(from: &buf), 
+                designatedDate: FfiConverterOptionString.read(from: &buf), 
+                latestShipDate: FfiConverterOptionString.read(from: &buf), 
+                earliestDeliveryDate: FfiConverterOptionString.read(from: &buf), 
+                problems: FfiConverterSequenceTypeIssue.read(from: &buf), 
+                explanation: FfiConverterSequenceString.read(from: &buf), 
+                contextJson: FfiConverterString.read(from: &buf), 
+                planJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ShipDatePlan, into buf: inout [UInt8]) {
+        FfiConverterTypePlanStatus.write(value.status, into: &buf)
+        FfiConverterString.write(value.startDate, into: &buf)
+        FfiConverterString.write(value.earliestShipDate, into: &buf)
+        FfiConverterString.write(value.shipDate, into: &buf)
+        FfiConverterOptionString.write(value.deliveryDate, into: &buf)
+        FfiConverterOptionUInt32.write(value.transitDays, into: &buf)
+        FfiConverterOptionString.write(value.designatedDate, into: &buf)
+        FfiConverterOptionString.write(value.latestShipDate, into: &buf)
+        FfiConverterOptionString.write(value.earliestDeliveryDate, into: &buf)
+        FfiConverterSequenceTypeIssue.write(value.problems, into: &buf)
+        FfiConverterSequenceString.write(value.explanation, into: &buf)
+        FfiConverterString.write(value.contextJson, into: &buf)
+        FfiConverterString.write(value.planJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShipDatePlan_lift(_ buf: RustBuffer) throws -> ShipDatePlan {
+    return try FfiConverterTypeShipDatePlan.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShipDatePlan_lower(_ value: ShipDatePlan) -> RustBuffer {
+    return FfiConverterTypeShipDatePlan.lower(value)
 }
 
 
@@ -1209,6 +2628,130 @@ public func FfiConverterTypeApplied_lower(_ value: Applied) -> RustBuffer {
 
 
 /**
+ * Where holidays come from.
+ */
+
+public enum HolidaySource: Equatable, Hashable, Codable {
+    
+    /**
+     * Japanese national holidays, computed (1948-07-20 … 2099).
+     */
+    case japan
+    /**
+     * Chinese public holidays and adjusted working days, from the shipped schedules.
+     */
+    case china
+    /**
+     * The shipped Chinese schedules plus a shop's year file (TOML text); a year in
+     * the text replaces the shipped one.
+     */
+    case chinaSchedule(
+        /**
+         * The year file (format in `docs/china-calendar.md`).
+         */toml: String
+    )
+    /**
+     * A shop's own list.
+     */
+    case list(
+        /**
+         * The holidays (`date` as `YYYY-MM-DD`).
+         */holidays: [Holiday]
+    )
+    /**
+     * A shop's own list as CSV text: a header `date,name`, then one holiday a line.
+     */
+    case csv(
+        /**
+         * The CSV text.
+         */text: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension HolidaySource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHolidaySource: FfiConverterRustBuffer {
+    typealias SwiftType = HolidaySource
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HolidaySource {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .japan
+        
+        case 2: return .china
+        
+        case 3: return .chinaSchedule(toml: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .list(holidays: try FfiConverterSequenceTypeHoliday.read(from: &buf)
+        )
+        
+        case 5: return .csv(text: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: HolidaySource, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .japan:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .china:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .chinaSchedule(toml):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(toml, into: &buf)
+            
+        
+        case let .list(holidays):
+            writeInt(&buf, Int32(4))
+            FfiConverterSequenceTypeHoliday.write(holidays, into: &buf)
+            
+        
+        case let .csv(text):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(text, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHolidaySource_lift(_ buf: RustBuffer) throws -> HolidaySource {
+    return try FfiConverterTypeHolidaySource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHolidaySource_lower(_ value: HolidaySource) -> RustBuffer {
+    return FfiConverterTypeHolidaySource.lower(value)
+}
+
+
+
+/**
  * Every error a call can throw. The case tells the kind, `code` the exact
  * problem (`ORDER_INVALID`, `LIFECYCLE_ON_HOLD`, `INPUT_PARSE` …), `issues` where.
  * No message contains input values: they may be names, phones or addresses.
@@ -1261,8 +2804,55 @@ enum IchigenError: Swift.Error, Equatable, Hashable, Codable, Foundation.Localiz
          */issues: [Issue]
     )
     /**
-     * An argument is unusable (`INPUT_*`): not JSON, the wrong shape, a batch whose
-     * contexts do not line up.
+     * A calendar definition failed validation (`CALENDAR_INVALID`); every problem
+     * is listed.
+     */
+    case InvalidCalendar(
+        /**
+         * The stable code.
+         */code: String, 
+        /**
+         * What went wrong, without input values.
+         */message: String, 
+        /**
+         * The problems found.
+         */issues: [Issue]
+    )
+    /**
+     * A calendar could not answer (`CALENDAR_OUT_OF_RANGE`): a date, or the answer,
+     * lies outside the dates it covers; a holiday table does not hold the year.
+     */
+    case OutOfRange(
+        /**
+         * The stable code.
+         */code: String, 
+        /**
+         * What went wrong (the calendar's name, the date and the range covered).
+         */message: String, 
+        /**
+         * Empty: the message says which date.
+         */issues: [Issue]
+    )
+    /**
+     * Shipping data (a policy, a transit table, a remote-island list) failed
+     * validation (`SHIPDATE_INVALID`); every problem is listed, a calendar's with its
+     * `CALENDAR_*` code.
+     */
+    case InvalidShipping(
+        /**
+         * The stable code.
+         */code: String, 
+        /**
+         * What went wrong, without input values.
+         */message: String, 
+        /**
+         * The problems found.
+         */issues: [Issue]
+    )
+    /**
+     * An argument is unusable: `INPUT_*` (not JSON, the wrong shape, a batch whose
+     * contexts do not line up), or a ship-date request or batch the core refuses
+     * (`SHIPDATE_UNKNOWN_PREFECTURE`, `SHIPDATE_BAD_VALUE`, `SHIPDATE_BAD_COLUMNS`).
      */
     case InvalidInput(
         /**
@@ -1334,12 +2924,27 @@ public struct FfiConverterTypeIchigenError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
             )
-        case 4: return .InvalidInput(
+        case 4: return .InvalidCalendar(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
             )
-        case 5: return .Unexpected(
+        case 5: return .OutOfRange(
+            code: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
+            issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
+            )
+        case 6: return .InvalidShipping(
+            code: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
+            issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
+            )
+        case 7: return .InvalidInput(
+            code: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
+            issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
+            )
+        case 8: return .Unexpected(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
@@ -1377,15 +2982,36 @@ public struct FfiConverterTypeIchigenError: FfiConverterRustBuffer {
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
             
         
-        case let .InvalidInput(code,message,issues):
+        case let .InvalidCalendar(code,message,issues):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
             
         
-        case let .Unexpected(code,message,issues):
+        case let .OutOfRange(code,message,issues):
             writeInt(&buf, Int32(5))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterSequenceTypeIssue.write(issues, into: &buf)
+            
+        
+        case let .InvalidShipping(code,message,issues):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterSequenceTypeIssue.write(issues, into: &buf)
+            
+        
+        case let .InvalidInput(code,message,issues):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterSequenceTypeIssue.write(issues, into: &buf)
+            
+        
+        case let .Unexpected(code,message,issues):
+            writeInt(&buf, Int32(8))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
@@ -1484,6 +3110,149 @@ public func FfiConverterTypeMatchMode_lower(_ value: MatchMode) -> RustBuffer {
 }
 
 
+
+/**
+ * The verdict of a plan.
+ */
+
+public enum PlanStatus: Equatable, Hashable, Codable {
+    
+    /**
+     * Ship on the ship date.
+     */
+    case ok
+    /**
+     * A designated date lets the order wait: its ship date is after today (印刷日待ち).
+     */
+    case awaitingShipDate
+    /**
+     * The designated date cannot be met; see the earliest delivery date.
+     */
+    case designatedInfeasible
+    /**
+     * The transit table has no entry for the route: no delivery date.
+     */
+    case transitMissing
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PlanStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePlanStatus: FfiConverterRustBuffer {
+    typealias SwiftType = PlanStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PlanStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .ok
+        
+        case 2: return .awaitingShipDate
+        
+        case 3: return .designatedInfeasible
+        
+        case 4: return .transitMissing
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PlanStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .ok:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .awaitingShipDate:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .designatedInfeasible:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .transitMissing:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePlanStatus_lift(_ buf: RustBuffer) throws -> PlanStatus {
+    return try FfiConverterTypePlanStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePlanStatus_lower(_ value: PlanStatus) -> RustBuffer {
+    return FfiConverterTypePlanStatus.lower(value)
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt8: FfiConverterRustBuffer {
+    typealias SwiftType = UInt8?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt8.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt8.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -1503,6 +3272,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -1535,6 +3328,153 @@ fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionSequenceUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt32]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [Int32]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt32]
+
+    public static func write(_ value: [UInt32], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterUInt32.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt32] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UInt32]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterUInt32.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [Int32]
+
+    public static func write(_ value: [Int32], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterInt32.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Int32] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Int32]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterInt32.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceInt64: FfiConverterRustBuffer {
+    typealias SwiftType = [Int64]
+
+    public static func write(_ value: [Int64], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterInt64.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Int64] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Int64]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterInt64.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -1552,6 +3492,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeHoliday: FfiConverterRustBuffer {
+    typealias SwiftType = [Holiday]
+
+    public static func write(_ value: [Holiday], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHoliday.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Holiday] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Holiday]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHoliday.read(from: &buf))
         }
         return seq
     }
@@ -1580,6 +3545,20 @@ fileprivate struct FfiConverterSequenceTypeIssue: FfiConverterRustBuffer {
         }
         return seq
     }
+}
+/**
+ * The holidays of a source for a year (and, for China, the adjusted working days).
+ * A year the source does not hold throws `OutOfRange`; a bad list or CSV throws
+ * `InvalidCalendar` or `InvalidInput` with the problem's path.
+ */
+public func holidays(source: HolidaySource, year: Int32)throws  -> HolidayList  {
+    return try  FfiConverterTypeHolidayList_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_holidays(
+        FfiConverterTypeHolidaySource_lower(source),
+        FfiConverterInt32.lower(year),uniffiCallStatus
+    )
+})
 }
 /**
  * Applies one lifecycle event (JSON text, such as `{"type": "add_tag", "tag": "VIP"}`)
@@ -1679,6 +3658,19 @@ public func triage(ruleSet: RuleSet, orderJson: String, contextJson: String? = n
     )
 })
 }
+/**
+ * The prefecture code (JIS X 0401: 1 北海道 … 47 沖縄県) of a code (`"13"`), a
+ * name (`"東京都"`, `"東京"`) or romaji (`"Tokyo"`); `nil` when none matches. For
+ * filling a batch's `destination` column.
+ */
+public func prefectureCode(text: String) -> UInt8?  {
+    return try!  FfiConverterOptionUInt8.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_prefecture_code(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -1694,6 +3686,9 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_ichigen_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_holidays() != 44482) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_func_apply_event() != 21708) {
         return InitializationResult.apiChecksumMismatch
@@ -1716,6 +3711,42 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ichigen_ffi_checksum_func_triage() != 46772) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ichigen_ffi_checksum_func_prefecture_code() != 12779) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_businesscalendar_add_business_days() != 38529) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_businesscalendar_count_business_days() != 19070) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_businesscalendar_explain() != 19666) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_businesscalendar_first() != 15418) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_businesscalendar_is_business_day() != 9511) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_businesscalendar_last() != 62500) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_businesscalendar_name() != 25629) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_businesscalendar_next_business_day() != 40697) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_businesscalendar_on_or_after() != 37614) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_businesscalendar_on_or_before() != 61520) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_businesscalendar_previous_business_day() != 32050) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ichigen_ffi_checksum_method_ruleset_mode() != 40969) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -1728,10 +3759,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ichigen_ffi_checksum_method_ruleset_to_json() != 10419) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ichigen_ffi_checksum_method_batchplanner_plan() != 58533) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_batchplanner_zone() != 27309) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_shippingpolicy_plan() != 50256) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_shippingpolicy_plan_order() != 17033) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_constructor_businesscalendar_from_json() != 11337) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ichigen_ffi_checksum_constructor_ruleset_from_json() != 63757) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_constructor_ruleset_from_toml() != 65390) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_constructor_batchplanner_new() != 61218) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_constructor_shippingpolicy_from_json() != 27425) {
         return InitializationResult.apiChecksumMismatch
     }
 
