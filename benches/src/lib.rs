@@ -1,6 +1,8 @@
 //! Shared setup for ichigen's benchmarks and the `measure` binary: a generated
 //! batch, the two 80-rule sets, and the reference answers each benchmark checks
-//! its result against, so that a fast wrong answer cannot pass.
+//! its result against, so that a fast wrong answer cannot pass. [`shipdate`] does
+//! the same for the ship-date benches (policies, rows, the check against single
+//! plans); [`sketch`] is a measuring experiment for the batch planner's authors.
 //!
 //! ```
 //! use ichigen_benches::{Fixture, match_counts, reference_match_counts};
@@ -11,6 +13,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]
+
+pub mod shipdate;
+pub mod sketch;
 
 use std::collections::BTreeMap;
 

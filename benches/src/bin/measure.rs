@@ -5,7 +5,12 @@
 //! ```text
 //! cargo run --release -p ichigen-benches --bin measure            # 1,000,000 orders
 //! cargo run --release -p ichigen-benches --bin measure -- 100000  # fewer
+//! cargo run --release -p ichigen-benches --bin measure -- shipdate           # 10,000,000 rows
+//! cargo run --release -p ichigen-benches --bin measure -- shipdate 1000000   # fewer
 //! ```
+//!
+//! `shipdate` plans generated rows with `BatchPlanner` (five store policies, three
+//! carriers) on one thread and on two, and checks a sample against single plans.
 //!
 //! Memory comes from two sources: the process's peak resident set (`VmHWM` in
 //! `/proc/self/status`, reset before each phase through `/proc/self/clear_refs`),
@@ -160,19 +165,31 @@ fn kb_mib(kb: Option<u64>) -> String {
 }
 
 fn per_second(n: usize, d: Duration) -> String {
+    rate(n, d, "orders")
+}
+
+fn rate(n: usize, d: Duration, what: &str) -> String {
     let rate = n as f64 / d.as_secs_f64();
     if rate >= 1e6 {
-        format!("{:.2} M orders/s", rate / 1e6)
+        format!("{:.2} M {what}/s", rate / 1e6)
     } else {
-        format!("{:.0} k orders/s", rate / 1e3)
+        format!("{:.0} k {what}/s", rate / 1e3)
     }
 }
 
+fn count_arg(arg: Option<String>, default: usize) -> usize {
+    arg.and_then(|a| a.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.replace('_', "").parse().ok())
-        .unwrap_or(1_000_000);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("shipdate") {
+        args.next();
+        shipdate(count_arg(args.next(), 10_000_000));
+        return;
+    }
+    let n = count_arg(args.next(), 1_000_000);
     println!("# ichigen measure: {n} generated orders, 80-rule set, one thread");
     println!(
         "cores: {}",
@@ -315,4 +332,184 @@ fn dry_run_batch(f: &Fixture, n: usize) {
             drop_took.as_secs_f64(),
         );
     }
+}
+
+/// `measure shipdate`: generation, then `BatchPlanner::plan` on one thread and on
+/// two (best of three runs each), the status counts, and a sample of rows checked
+/// against `ShippingPolicy::plan`.
+fn shipdate(n: usize) {
+    use ichigen_benches::shipdate::{
+        Rows, Setup, check_rows, describe_counts, plan_chunked, status_counts,
+    };
+    use ichigen_core::shipdate::batch::{NO_DATE, Output};
+
+    println!("# ichigen measure shipdate: {n} generated rows, 5 store policies, 3 carriers");
+    println!(
+        "cores: {}",
+        std::thread::available_parallelism().map_or(0, |c| c.get())
+    );
+    println!();
+    let mark = Mark::start();
+    let setup = Setup::load().expect("the bench policies build");
+    let planner = setup.planner().expect("the planner prepares");
+    println!(
+        "- policies built and planner prepared: {:.1} ms",
+        mark.elapsed().as_secs_f64() * 1e3
+    );
+    let mark = Mark::start();
+    let rows = Rows::generate(2026, n);
+    let took = mark.elapsed();
+    println!(
+        "- generation: {:.2} s ({}); {} in columns ({} bytes per row)",
+        took.as_secs_f64(),
+        rate(n, took, "rows"),
+        mib(mark.live_since().max(0) as u64),
+        mark.live_since().max(0) as u64 / n.max(1) as u64,
+    );
+    // The floor: reading every input column once.
+    let mut floor = Duration::MAX;
+    for _ in 0..3 {
+        let mark = Mark::now();
+        let sum = rows.ordered_at.iter().map(|&x| x as u64).sum::<u64>()
+            ^ rows.policy.iter().map(|&x| u64::from(x)).sum::<u64>()
+            ^ rows.destination.iter().map(|&x| u64::from(x)).sum::<u64>()
+            ^ rows.carrier.iter().map(|&x| u64::from(x)).sum::<u64>()
+            ^ rows.service.iter().map(|&x| u64::from(x)).sum::<u64>()
+            ^ rows
+                .handling_days
+                .iter()
+                .map(|&x| u64::from(x))
+                .sum::<u64>()
+            ^ rows.designated.iter().map(|&x| x as u64).sum::<u64>();
+        black_box(sum);
+        floor = floor.min(mark.elapsed());
+    }
+    println!(
+        "- reading every input column once (a sum): {:.3} s ({:.1} GB/s)",
+        floor.as_secs_f64(),
+        26.0 * n as f64 / floor.as_secs_f64() / 1e9,
+    );
+    // What the planner's own output allocation costs: five columns, filled.
+    let mark = Mark::now();
+    let blank = Output {
+        status: vec![0; n],
+        ship_date: vec![NO_DATE; n],
+        delivery_date: vec![NO_DATE; n],
+        latest_ship_date: vec![NO_DATE; n],
+        transit_days: vec![u8::MAX; n],
+    };
+    black_box(&blank);
+    println!(
+        "- allocating and filling the output columns alone: {:.3} s ({} bytes per row)",
+        mark.elapsed().as_secs_f64(),
+        mark.allocated_since() / n.max(1) as u64,
+    );
+    drop(blank);
+    println!();
+
+    let mut reference: Option<Vec<Output>> = None;
+    for threads in [1, 2] {
+        println!("## BatchPlanner::plan, {threads} thread(s)");
+        let mut runs = Vec::new();
+        for _ in 0..3 {
+            let mark = Mark::start();
+            let outs = plan_chunked(&planner, black_box(&rows), setup.today, threads)
+                .expect("the columns have one length");
+            runs.push(mark.elapsed());
+            match &reference {
+                None => reference = Some(outs),
+                Some(r) => {
+                    let flat = |o: &[Output]| -> Vec<(u8, i32, i32, i32, u8)> {
+                        o.iter()
+                            .flat_map(|o| {
+                                (0..o.status.len()).map(|i| {
+                                    (
+                                        o.status[i],
+                                        o.ship_date[i],
+                                        o.delivery_date[i],
+                                        o.latest_ship_date[i],
+                                        o.transit_days[i],
+                                    )
+                                })
+                            })
+                            .collect()
+                    };
+                    if threads > 1 {
+                        assert!(flat(r) == flat(&outs), "two threads disagree with one");
+                    }
+                    drop(outs);
+                }
+            }
+        }
+        let best = runs.iter().copied().min().unwrap_or_default();
+        println!(
+            "- best of 3: {:.4} s ({}); runs {}",
+            best.as_secs_f64(),
+            rate(n, best, "rows"),
+            runs.iter()
+                .map(|d| format!("{:.4} s", d.as_secs_f64()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        println!();
+    }
+    let out = &reference.expect("one run")[0];
+    sketch(&setup, &rows, out);
+    println!("## answers");
+    println!("- status counts: {}", describe_counts(&status_counts(out)));
+    let step = (n / 20_000).max(1);
+    let mark = Mark::now();
+    let checked = check_rows(&setup, &rows, out, step);
+    println!(
+        "- every {step}th row against ShippingPolicy::plan: {} rows, {} mismatches ({:.2} s)",
+        checked.rows,
+        checked.mismatches,
+        mark.elapsed().as_secs_f64(),
+    );
+    for e in &checked.examples {
+        println!("  {e}");
+    }
+    assert_eq!(checked.mismatches, 0, "batch rows differ from single plans");
+}
+
+/// The branch-light experiment of `ichigen_benches::sketch` on the same rows:
+/// every row must equal the planner's; timed into reused output columns (no page
+/// faults) and into fresh ones.
+fn sketch(
+    setup: &ichigen_benches::shipdate::Setup,
+    rows: &ichigen_benches::shipdate::Rows,
+    reference: &ichigen_core::shipdate::batch::Output,
+) {
+    use ichigen_benches::sketch::Sketch;
+    let n = rows.len();
+    let Some(sketch) = Sketch::new(setup) else {
+        println!("(the sketch needs a zone with one offset over 2026)");
+        return;
+    };
+    println!("## experiment: the same rows, branch-light (benches/src/sketch.rs), 1 thread");
+    let mut out = Sketch::output(n);
+    let mut reused = Duration::MAX;
+    for _ in 0..3 {
+        let mark = Mark::now();
+        sketch.plan_into(black_box(rows), setup.today, &mut out);
+        reused = reused.min(mark.elapsed());
+    }
+    assert!(out == *reference, "the sketch disagrees with BatchPlanner");
+    drop(out);
+    let mut fresh = Duration::MAX;
+    for _ in 0..3 {
+        let mark = Mark::now();
+        let mut out = Sketch::output(n);
+        sketch.plan_into(black_box(rows), setup.today, &mut out);
+        fresh = fresh.min(mark.elapsed());
+        black_box(&out);
+    }
+    println!(
+        "- into reused output columns: {:.4} s ({}); into fresh ones: {:.4} s ({}); every row equal to BatchPlanner's",
+        reused.as_secs_f64(),
+        rate(n, reused, "rows"),
+        fresh.as_secs_f64(),
+        rate(n, fresh, "rows"),
+    );
+    println!();
 }
