@@ -156,7 +156,6 @@ struct Prepared {
     transit: Vec<u8>,
     cutoff: i64,
     handling: u32,
-    origin: usize,
 }
 
 /// UTC offsets of a zone by UTC day over a span, with the days on which the offset
@@ -270,13 +269,22 @@ impl BatchPlanner {
                 .map(|c| if *c == "*" { p.default_carrier() } else { c })
                 .collect();
             let cutoff = p.cutoff();
+            // The origin is the policy's: keep only its row of the resolved table,
+            // `[(carrier * 3 + service) * 48 + destination]` (432 bytes a carrier).
+            let full = p.transit().resolve(&names);
+            let origin = usize::from(p.origin());
+            let transit: Vec<u8> = (0..names.len() * 3)
+                .flat_map(|cs| {
+                    let row = (cs * 48 + origin) * 48;
+                    full[row..row + 48].iter().copied()
+                })
+                .collect();
             prepared.push(Prepared {
                 ship: Flat::of(p.shipping_calendar()),
                 carriers: slots,
-                transit: p.transit().resolve(&names),
+                transit,
                 cutoff: i64::from(cutoff.num_seconds_from_midnight()),
                 handling: p.handling_days,
-                origin: usize::from(p.origin()),
             });
         }
         Ok(BatchPlanner {
@@ -292,11 +300,23 @@ impl BatchPlanner {
         self.zone
     }
 
-    /// Plans every row. `today` (days since the epoch, in the shops' zone) decides
-    /// whether a designated date makes a row wait. A column of the wrong length is an
-    /// error (`SHIPDATE_BAD_COLUMNS` naming it); a bad value makes only its row
-    /// `STATUS_BAD_INPUT`.
+    /// Plans every row on the calling thread. `today` (days since the epoch, in the
+    /// shops' zone) decides whether a designated date makes a row wait. A column of
+    /// the wrong length is an error (`SHIPDATE_BAD_COLUMNS` naming it); a bad value
+    /// makes only its row `STATUS_BAD_INPUT`.
     pub fn plan(&self, cols: &Columns<'_>, today: i32) -> Result<Output, crate::Error> {
+        self.plan_on_threads(cols, today, 1)
+    }
+
+    /// As [`BatchPlanner::plan`], the rows split into up to `threads` contiguous
+    /// chunks planned at once (scoped threads; chunks of fewer than 65,536 rows are
+    /// not worth a thread). The result does not depend on `threads`.
+    pub fn plan_on_threads(
+        &self,
+        cols: &Columns<'_>,
+        today: i32,
+        threads: usize,
+    ) -> Result<Output, crate::Error> {
         let n = cols.ordered_at.len();
         let check = |len: Option<usize>, name: &str| -> Result<(), crate::Error> {
             match len {
@@ -313,12 +333,14 @@ impl BatchPlanner {
         check(cols.service.map(<[u8]>::len), "service")?;
         check(cols.handling_days.map(<[u32]>::len), "handling_days")?;
         check(cols.designated.map(<[i32]>::len), "designated")?;
+        // Zero-filled buffers come from the allocator already cleared; every row
+        // writes all its fields.
         let mut out = Output {
             status: vec![0; n],
-            ship_date: vec![NO_DATE; n],
-            delivery_date: vec![NO_DATE; n],
-            latest_ship_date: vec![NO_DATE; n],
-            transit_days: vec![u8::MAX; n],
+            ship_date: vec![0; n],
+            delivery_date: vec![0; n],
+            latest_ship_date: vec![0; n],
+            transit_days: vec![0; n],
         };
         if n == 0 {
             return Ok(out);
@@ -330,24 +352,57 @@ impl BatchPlanner {
         let lo_day = lo.div_euclid(86_400).max(-1_000_000);
         let hi_day = hi.div_euclid(86_400).min(lo_day + 400_000);
         let zone = ZoneDays::new(self.zone, lo_day, hi_day);
-        for i in 0..n {
+        let threads = threads.clamp(1, 64).min(n.div_ceil(MIN_ROWS_PER_THREAD));
+        if threads <= 1 {
+            self.fill(cols, 0, OutSlices::of(&mut out), &zone, today);
+            return Ok(out);
+        }
+        let chunk = n.div_ceil(threads);
+        std::thread::scope(|scope| {
+            let mut rest = OutSlices::of(&mut out);
+            let mut start = 0;
+            while start < n {
+                let len = chunk.min(n - start);
+                let (head, tail) = rest.split_at(len);
+                rest = tail;
+                let zone = &zone;
+                scope.spawn(move || self.fill(cols, start, head, zone, today));
+                start += len;
+            }
+        });
+        Ok(out)
+    }
+
+    /// Plans the rows `start ..` that `out` has room for.
+    fn fill(
+        &self,
+        cols: &Columns<'_>,
+        start: usize,
+        out: OutSlices<'_>,
+        zone: &ZoneDays,
+        today: i32,
+    ) {
+        let end = start + out.status.len();
+        let at = &cols.ordered_at[start..end];
+        let dest = &cols.destination[start..end];
+        for (i, (&at, &dest)) in at.iter().zip(dest).enumerate() {
+            let j = start + i;
             let row = Row {
-                at: cols.ordered_at[i],
-                policy: cols.policy.map_or(0, |c| c[i]) as usize,
-                dest: usize::from(cols.destination[i]),
-                carrier: cols.carrier.map_or(0, |c| c[i]) as usize,
-                service: cols.service.map_or(0, |c| c[i]) as usize,
-                handling: cols.handling_days.map(|c| c[i]),
-                designated: cols.designated.map_or(NO_DATE, |c| c[i]),
+                at,
+                policy: cols.policy.map_or(0, |c| c[j]) as usize,
+                dest: usize::from(dest),
+                carrier: cols.carrier.map_or(0, |c| c[j]) as usize,
+                service: cols.service.map_or(0, |c| c[j]) as usize,
+                handling: cols.handling_days.map(|c| c[j]),
+                designated: cols.designated.map_or(NO_DATE, |c| c[j]),
             };
-            let r = self.row(&row, &zone, today);
+            let r = self.row(&row, zone, today);
             out.status[i] = r.0;
             out.ship_date[i] = r.1;
             out.delivery_date[i] = r.2;
             out.latest_ship_date[i] = r.3;
             out.transit_days[i] = r.4;
         }
-        Ok(out)
     }
 
     #[inline(always)]
@@ -385,7 +440,7 @@ impl BatchPlanner {
         let Some(earliest) = p.ship.nth(earliest_rank) else {
             return RANGE;
         };
-        let transit = p.transit[((row.carrier * 3 + row.service) * 48 + p.origin) * 48 + row.dest];
+        let transit = p.transit[(row.carrier * 3 + row.service) * 48 + row.dest];
         if transit == super::transit::MISSING {
             return (STATUS_TRANSIT_MISSING, earliest, NO_DATE, NO_DATE, u8::MAX);
         }
@@ -435,6 +490,54 @@ impl BatchPlanner {
     }
 }
 
+/// Rows fewer than this do not get a thread of their own.
+const MIN_ROWS_PER_THREAD: usize = 65_536;
+
+/// Mutable views of the output columns for one chunk of rows.
+struct OutSlices<'a> {
+    status: &'a mut [u8],
+    ship_date: &'a mut [i32],
+    delivery_date: &'a mut [i32],
+    latest_ship_date: &'a mut [i32],
+    transit_days: &'a mut [u8],
+}
+
+impl<'a> OutSlices<'a> {
+    fn of(out: &'a mut Output) -> OutSlices<'a> {
+        OutSlices {
+            status: &mut out.status,
+            ship_date: &mut out.ship_date,
+            delivery_date: &mut out.delivery_date,
+            latest_ship_date: &mut out.latest_ship_date,
+            transit_days: &mut out.transit_days,
+        }
+    }
+
+    fn split_at(self, len: usize) -> (OutSlices<'a>, OutSlices<'a>) {
+        let (s1, s2) = self.status.split_at_mut(len);
+        let (a1, a2) = self.ship_date.split_at_mut(len);
+        let (d1, d2) = self.delivery_date.split_at_mut(len);
+        let (l1, l2) = self.latest_ship_date.split_at_mut(len);
+        let (t1, t2) = self.transit_days.split_at_mut(len);
+        (
+            OutSlices {
+                status: s1,
+                ship_date: a1,
+                delivery_date: d1,
+                latest_ship_date: l1,
+                transit_days: t1,
+            },
+            OutSlices {
+                status: s2,
+                ship_date: a2,
+                delivery_date: d2,
+                latest_ship_date: l2,
+                transit_days: t2,
+            },
+        )
+    }
+}
+
 struct Row {
     at: i64,
     policy: usize,
@@ -454,4 +557,63 @@ pub fn epoch_days(date: NaiveDate) -> i32 {
 /// The date of a day count since the epoch, if representable.
 pub fn from_epoch_days(days: i32) -> Option<NaiveDate> {
     NaiveDate::from_num_days_from_ce_opt(days.checked_add(UNIX_EPOCH_CE)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shipdate::PolicyDef;
+
+    #[test]
+    fn threads_do_not_change_the_result() {
+        let def: PolicyDef = serde_json::from_str(r#"{"origin": "東京都"}"#).unwrap();
+        let a = ShippingPolicy::build(&def).unwrap();
+        let def: PolicyDef = serde_json::from_str(
+            r#"{"origin": "福岡県", "calendars": [{"name": "b", "closed_weekdays": ["sun"]}]}"#,
+        )
+        .unwrap();
+        let b = ShippingPolicy::build(&def).unwrap();
+        let planner = BatchPlanner::new(&[&a, &b], &["yamato"], chrono_tz::Asia::Tokyo).unwrap();
+        let n = 200_003;
+        let mut x: u64 = 7;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let base = 1_767_225_600i64; // 2026-01-01T00:00:00Z
+        let at: Vec<i64> = (0..n)
+            .map(|_| base + (next() % 31_536_000) as i64)
+            .collect();
+        let dest: Vec<u8> = (0..n).map(|_| (next() % 49) as u8).collect();
+        let policy: Vec<u32> = (0..n).map(|_| (next() % 2) as u32).collect();
+        let designated: Vec<i32> = at
+            .iter()
+            .map(|t| match next() % 3 {
+                0 => NO_DATE,
+                _ => (t / 86_400) as i32 + (next() % 10) as i32,
+            })
+            .collect();
+        let cols = Columns {
+            ordered_at: &at,
+            policy: Some(&policy),
+            destination: &dest,
+            carrier: None,
+            service: None,
+            handling_days: None,
+            designated: Some(&designated),
+        };
+        let one = planner.plan(&cols, 20_600).unwrap();
+        for threads in [2, 3, 7] {
+            assert_eq!(
+                planner.plan_on_threads(&cols, 20_600, threads).unwrap(),
+                one
+            );
+        }
+        // Every status occurs, so the comparison covers every branch.
+        for s in [0u8, 1, 2, 5] {
+            assert!(one.status.contains(&s), "status {s}");
+        }
+    }
 }
