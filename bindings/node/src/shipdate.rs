@@ -405,7 +405,7 @@ impl BatchPlanner {
         let run = || {
             let columns = columns_arg(&columns)?;
             let today = self.today(today)?;
-            columns.with(|c| self.inner.plan(c, today))?
+            columns.with(|c| self.inner.plan_on_threads(c, today, cores()))?
         };
         run().map(BatchPlan::from).or_throw(&env)
     }
@@ -441,6 +441,11 @@ impl BatchPlanner {
     }
 }
 
+/// The threads a batch is split over: the machine's cores.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 /// The work of `planAsync`.
 #[derive(Debug)]
 pub struct PlanTask {
@@ -455,7 +460,10 @@ impl<'task> ScopedTask<'task> for PlanTask {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(match self.args.take() {
-            Some(Ok((columns, today))) => self.planner.plan(&columns.columns(), today),
+            Some(Ok((columns, today))) => {
+                self.planner
+                    .plan_on_threads(&columns.columns(), today, cores())
+            }
             Some(Err(e)) => Err(e),
             None => Err(input("INPUT_WRONG_TYPE", "$", "the task has already run")),
         })

@@ -445,12 +445,17 @@ impl Input {
         }
     }
 
-    /// Plans every part; the output batches, one per part.
-    pub fn plan(&self, planner: &BatchPlanner, today: i32) -> Result<Vec<RecordBatch>, Error> {
+    /// Plans every part on up to `threads` threads; the output batches, one per part.
+    pub fn plan(
+        &self,
+        planner: &BatchPlanner,
+        today: i32,
+        threads: usize,
+    ) -> Result<Vec<RecordBatch>, Error> {
         let schema = output_schema();
         let mut out = Vec::new();
         self.for_each_part(|part| {
-            let planned = planner.plan(&part.columns(), today)?;
+            let planned = planner.plan_on_threads(&part.columns(), today, threads)?;
             out.push(output_batch(&schema, &planned)?);
             Ok(())
         })?;

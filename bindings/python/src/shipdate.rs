@@ -244,15 +244,21 @@ impl PyBatchPlanner {
     /// `destination` (prefecture codes or names), optional `policy`, `carrier`,
     /// `service`, `handling_days`, `designated` (date32). `today` (a date; None: the
     /// system clock's date in the planner's zone) decides whether a designated date
-    /// makes a row wait. Returns a pyarrow Table of `status`, `ship_date`,
-    /// `delivery_date`, `latest_ship_date`, `transit_days`, one row per input row.
-    #[pyo3(signature = (data, today=None))]
+    /// makes a row wait. `threads` (default: the machine's cores) splits the rows
+    /// across threads; the result does not depend on it. Returns a pyarrow Table of
+    /// `status`, `ship_date`, `delivery_date`, `latest_ship_date`, `transit_days`, one
+    /// row per input row.
+    #[pyo3(signature = (data, today=None, threads=None))]
     fn plan<'py>(
         &self,
         data: &Bound<'py, PyAny>,
         today: Option<&Bound<'py, PyAny>>,
+        threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = data.py();
+        let threads = threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
         let today = match today.filter(|t| !t.is_none()) {
             Some(t) => date_arg(t, "today")?,
             None => ichigen::SystemClock.today_in(self.inner.zone()),
@@ -260,7 +266,7 @@ impl PyBatchPlanner {
         let input = input_arg(data)?;
         let planner = Arc::clone(&self.inner);
         let batches = py
-            .detach(move || input.plan(&planner, batch::epoch_days(today)))
+            .detach(move || input.plan(&planner, batch::epoch_days(today), threads))
             .or_raise(py)?;
         PyTable::try_new(batches, output_schema())?.into_pyarrow(py)
     }

@@ -588,6 +588,14 @@ def test_a_million_rows_agree_with_single_plans(million):
         }, (i, row, plan)
 
 
+def test_threads_do_not_change_the_result(million):
+    planner = ichigen.BatchPlanner([POLICY_1M])
+    one = planner.plan(million, today=D(2026, 11, 23), threads=1)
+    for threads in (2, 5):
+        assert planner.plan(million, today=D(2026, 11, 23), threads=threads).equals(one)
+    assert planner.plan(million, today=D(2026, 11, 23)).equals(one)
+
+
 def test_the_gil_is_released_while_planning(million):
     """Another Python thread keeps running while a large batch is planned."""
     planner = ichigen.BatchPlanner([POLICY_1M])

@@ -309,7 +309,8 @@ impl BatchPlanner {
             handling_days: columns.handling_days.as_deref(),
             designated: columns.designated.as_deref(),
         };
-        let out = self.inner.plan(&cols, today)?;
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let out = self.inner.plan_on_threads(&cols, today, cores)?;
         Ok(BatchPlan {
             status: out.status,
             ship_date: out.ship_date,

@@ -189,8 +189,11 @@ class BatchPlanner:
     ) -> None: ...
     @property
     def zone(self) -> str: ...
-    def plan(self, data: _ArrowRows, today: Optional[_Date] = None) -> Any:
-        """Returns a pyarrow.Table with one row per input row."""
+    def plan(
+        self, data: _ArrowRows, today: Optional[_Date] = None, threads: Optional[int] = None
+    ) -> Any:
+        """Returns a pyarrow.Table with one row per input row; `threads` (default: the
+        machine's cores) does not change the result."""
         ...
 
 def holidays(source: _HolidaySource, year: int) -> _Holidays: ...
