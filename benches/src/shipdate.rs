@@ -1,7 +1,7 @@
 //! Ship-date batches for the `shipdate` bench and `measure shipdate`: five store
 //! policies (from `benches/data/shipdate_policies.json`, which the numpy comparison
-//! in `benches/compare/` reads too), deterministic rows, a planner split over
-//! threads, and the check of batch rows against [`ShippingPolicy::plan`].
+//! in `benches/compare/` reads too), deterministic rows, and the check of batch
+//! rows against [`ShippingPolicy::plan`].
 //!
 //! ```
 //! use ichigen_benches::shipdate::{Rows, Setup, check_rows, status_counts};
@@ -160,37 +160,6 @@ impl Rows {
             designated: Some(&self.designated[r]),
         }
     }
-}
-
-/// Plans the rows in `threads` contiguous chunks, one thread each
-/// (`std::thread::scope`); the chunks' outputs in order, not concatenated (an
-/// Arrow caller can hand them out as one chunked array without copying).
-pub fn plan_chunked(
-    planner: &BatchPlanner,
-    rows: &Rows,
-    today: i32,
-    threads: usize,
-) -> Result<Vec<Output>, ichigen_core::Error> {
-    let n = rows.len();
-    let threads = threads.max(1);
-    let per = n.div_ceil(threads).max(1);
-    let ranges: Vec<Range<usize>> = (0..n).step_by(per).map(|s| s..(s + per).min(n)).collect();
-    if ranges.len() <= 1 {
-        return planner.plan(&rows.columns(), today).map(|o| vec![o]);
-    }
-    std::thread::scope(|s| {
-        let handles: Vec<_> = ranges
-            .into_iter()
-            .map(|r| {
-                let cols = rows.slice(r);
-                s.spawn(move || planner.plan(&cols, today))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a planning thread panicked"))
-            .collect()
-    })
 }
 
 /// Rows per status code (`STATUS_NAMES` order).

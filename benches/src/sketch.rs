@@ -140,19 +140,46 @@ impl Sketch {
 
     /// Plans every row into `out` (which must have the rows' length).
     pub fn plan_into(&self, rows: &Rows, today: i32, out: &mut Output) {
+        self.plan_part(rows, 0, today, OutMut::of(out));
+    }
+
+    /// Plans the rows in `threads` contiguous parts on as many threads, each into
+    /// its part of `out` (which must have the rows' length).
+    pub fn plan_into_threads(&self, rows: &Rows, today: i32, out: &mut Output, threads: usize) {
         let n = rows.len();
-        let at = &rows.ordered_at[..n];
-        let policy = &rows.policy[..n];
-        let destination = &rows.destination[..n];
-        let carrier = &rows.carrier[..n];
-        let service = &rows.service[..n];
-        let handling = &rows.handling_days[..n];
-        let designated = &rows.designated[..n];
-        let status = &mut out.status[..n];
-        let ship_date = &mut out.ship_date[..n];
-        let delivery_date = &mut out.delivery_date[..n];
-        let latest_ship_date = &mut out.latest_ship_date[..n];
-        let transit_days = &mut out.transit_days[..n];
+        let per = n.div_ceil(threads.max(1)).max(1);
+        std::thread::scope(|s| {
+            let mut rest = OutMut::of(out);
+            let mut start = 0;
+            while start < n {
+                let len = per.min(n - start);
+                let (part, tail) = rest.split_at(len);
+                rest = tail;
+                s.spawn(move || self.plan_part(rows, start, today, part));
+                start += len;
+            }
+        });
+    }
+
+    fn plan_part(&self, rows: &Rows, start: usize, today: i32, out: OutMut<'_>) {
+        let n = out.status.len();
+        let r = start..start + n;
+        let at = &rows.ordered_at[r.clone()];
+        let policy = &rows.policy[r.clone()];
+        let destination = &rows.destination[r.clone()];
+        let carrier = &rows.carrier[r.clone()];
+        let service = &rows.service[r.clone()];
+        let handling = &rows.handling_days[r.clone()];
+        let designated = &rows.designated[r];
+        let OutMut {
+            status,
+            ship_date,
+            delivery_date,
+            latest_ship_date,
+            transit_days,
+        } = out;
+        let (ship_date, delivery_date) = (&mut ship_date[..n], &mut delivery_date[..n]);
+        let (latest_ship_date, transit_days) = (&mut latest_ship_date[..n], &mut transit_days[..n]);
         for i in 0..n {
             let r = self.row(
                 at[i],
@@ -266,5 +293,50 @@ impl Sketch {
             STATUS_OK
         };
         (status, latest, designated, latest, transit)
+    }
+}
+
+/// Mutable views of output columns.
+struct OutMut<'a> {
+    status: &'a mut [u8],
+    ship_date: &'a mut [i32],
+    delivery_date: &'a mut [i32],
+    latest_ship_date: &'a mut [i32],
+    transit_days: &'a mut [u8],
+}
+
+impl<'a> OutMut<'a> {
+    fn of(out: &'a mut Output) -> OutMut<'a> {
+        OutMut {
+            status: &mut out.status,
+            ship_date: &mut out.ship_date,
+            delivery_date: &mut out.delivery_date,
+            latest_ship_date: &mut out.latest_ship_date,
+            transit_days: &mut out.transit_days,
+        }
+    }
+
+    fn split_at(self, mid: usize) -> (OutMut<'a>, OutMut<'a>) {
+        let (a0, b0) = self.status.split_at_mut(mid);
+        let (a1, b1) = self.ship_date.split_at_mut(mid);
+        let (a2, b2) = self.delivery_date.split_at_mut(mid);
+        let (a3, b3) = self.latest_ship_date.split_at_mut(mid);
+        let (a4, b4) = self.transit_days.split_at_mut(mid);
+        (
+            OutMut {
+                status: a0,
+                ship_date: a1,
+                delivery_date: a2,
+                latest_ship_date: a3,
+                transit_days: a4,
+            },
+            OutMut {
+                status: b0,
+                ship_date: b1,
+                delivery_date: b2,
+                latest_ship_date: b3,
+                transit_days: b4,
+            },
+        )
     }
 }

@@ -338,9 +338,7 @@ fn dry_run_batch(f: &Fixture, n: usize) {
 /// two (best of three runs each), the status counts, and a sample of rows checked
 /// against `ShippingPolicy::plan`.
 fn shipdate(n: usize) {
-    use ichigen_benches::shipdate::{
-        Rows, Setup, check_rows, describe_counts, plan_chunked, status_counts,
-    };
+    use ichigen_benches::shipdate::{Rows, Setup, check_rows, describe_counts, status_counts};
     use ichigen_core::shipdate::batch::{NO_DATE, Output};
 
     println!("# ichigen measure shipdate: {n} generated rows, 5 store policies, 3 carriers");
@@ -407,38 +405,19 @@ fn shipdate(n: usize) {
     drop(blank);
     println!();
 
-    let mut reference: Option<Vec<Output>> = None;
+    let mut reference: Option<Output> = None;
     for threads in [1, 2] {
-        println!("## BatchPlanner::plan, {threads} thread(s)");
+        println!("## BatchPlanner::plan_on_threads, {threads} thread(s)");
         let mut runs = Vec::new();
         for _ in 0..3 {
             let mark = Mark::start();
-            let outs = plan_chunked(&planner, black_box(&rows), setup.today, threads)
+            let out = planner
+                .plan_on_threads(&black_box(&rows).columns(), setup.today, threads)
                 .expect("the columns have one length");
             runs.push(mark.elapsed());
             match &reference {
-                None => reference = Some(outs),
-                Some(r) => {
-                    let flat = |o: &[Output]| -> Vec<(u8, i32, i32, i32, u8)> {
-                        o.iter()
-                            .flat_map(|o| {
-                                (0..o.status.len()).map(|i| {
-                                    (
-                                        o.status[i],
-                                        o.ship_date[i],
-                                        o.delivery_date[i],
-                                        o.latest_ship_date[i],
-                                        o.transit_days[i],
-                                    )
-                                })
-                            })
-                            .collect()
-                    };
-                    if threads > 1 {
-                        assert!(flat(r) == flat(&outs), "two threads disagree with one");
-                    }
-                    drop(outs);
-                }
+                None => reference = Some(out),
+                Some(r) => assert!(*r == out, "runs disagree"),
             }
         }
         let best = runs.iter().copied().min().unwrap_or_default();
@@ -453,7 +432,7 @@ fn shipdate(n: usize) {
         );
         println!();
     }
-    let out = &reference.expect("one run")[0];
+    let out = &reference.expect("one run");
     sketch(&setup, &rows, out);
     println!("## answers");
     println!("- status counts: {}", describe_counts(&status_counts(out)));
@@ -486,7 +465,7 @@ fn sketch(
         println!("(the sketch needs a zone with one offset over 2026)");
         return;
     };
-    println!("## experiment: the same rows, branch-light (benches/src/sketch.rs), 1 thread");
+    println!("## experiment: the same rows, branch-light (benches/src/sketch.rs)");
     let mut out = Sketch::output(n);
     let mut reused = Duration::MAX;
     for _ in 0..3 {
@@ -495,6 +474,14 @@ fn sketch(
         reused = reused.min(mark.elapsed());
     }
     assert!(out == *reference, "the sketch disagrees with BatchPlanner");
+    let mut two = Duration::MAX;
+    for _ in 0..3 {
+        out.status.fill(u8::MAX);
+        let mark = Mark::now();
+        sketch.plan_into_threads(black_box(rows), setup.today, &mut out, 2);
+        two = two.min(mark.elapsed());
+    }
+    assert!(out == *reference, "the sketch on two threads disagrees");
     drop(out);
     let mut fresh = Duration::MAX;
     for _ in 0..3 {
@@ -510,6 +497,11 @@ fn sketch(
         rate(n, reused, "rows"),
         fresh.as_secs_f64(),
         rate(n, fresh, "rows"),
+    );
+    println!(
+        "- 2 threads into reused output columns: {:.4} s ({})",
+        two.as_secs_f64(),
+        rate(n, two, "rows"),
     );
     println!();
 }
