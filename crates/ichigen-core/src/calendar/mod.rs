@@ -365,6 +365,13 @@ pub struct BusinessCalendar {
     prefix: Vec<u32>,
     /// Day offsets (from `first`) of the business days, ascending.
     open_days: Vec<u32>,
+    /// The business days as dates (the answers, without a conversion).
+    open_dates: Vec<NaiveDate>,
+    /// The first year covered, and per year from it the offset of its January 1st
+    /// from `first` (negative for the first year unless the range starts on 1/1),
+    /// so that a date's offset is `year_start[year - first_year] + ordinal0`.
+    first_year: i32,
+    year_start: Vec<i32>,
     /// Per day, an index into `reason_sets` (0 = no reasons).
     reason_of: Vec<u32>,
     reason_sets: Vec<Vec<DayReason>>,
@@ -778,12 +785,36 @@ impl BusinessCalendar {
                 reason_of.push(idx);
             }
         }
+        BusinessCalendar::assemble(name, first, prefix, open_days, reason_of, reason_sets)
+    }
+
+    fn assemble(
+        name: String,
+        first: NaiveDate,
+        prefix: Vec<u32>,
+        open_days: Vec<u32>,
+        reason_of: Vec<u32>,
+        reason_sets: Vec<Vec<DayReason>>,
+    ) -> BusinessCalendar {
+        let first_num = day_num(first);
+        let open_dates = open_days
+            .iter()
+            .map(|&o| from_num(first_num + o as i32))
+            .collect();
+        let last = from_num(first_num + reason_of.len() as i32 - 1);
+        let first_year = first.year();
+        let year_start = (first_year..=last.year())
+            .map(|y| NaiveDate::from_ymd_opt(y, 1, 1).map_or(0, |jan1| day_num(jan1) - first_num))
+            .collect();
         BusinessCalendar {
             name,
             first,
-            first_num: day_num(first),
+            first_num,
             prefix,
             open_days,
+            open_dates,
+            first_year,
+            year_start,
             reason_of,
             reason_sets,
         }
@@ -863,15 +894,14 @@ impl BusinessCalendar {
             };
             reason_of.push(idx);
         }
-        Ok(BusinessCalendar {
+        Ok(BusinessCalendar::assemble(
             name,
             first,
-            first_num: day_num(first),
             prefix,
             open_days,
             reason_of,
             reason_sets,
-        })
+        ))
     }
 
     /// The calendar's name.
@@ -901,7 +931,15 @@ impl BusinessCalendar {
     /// The offset of `d` in the tables.
     #[inline]
     fn offset(&self, d: NaiveDate) -> Result<usize, CalendarError> {
-        let n = day_num(d) - self.first_num;
+        // A table of year starts plus the day of the year: cheaper than counting
+        // days from the common era.
+        let n = match self
+            .year_start
+            .get(d.year().wrapping_sub(self.first_year) as usize)
+        {
+            Some(&start) => start + d.ordinal0() as i32,
+            None => -1,
+        };
         if n >= 0 && (n as usize) < self.reason_of.len() {
             Ok(n as usize)
         } else {
@@ -913,7 +951,7 @@ impl BusinessCalendar {
     #[inline]
     fn nth_open(&self, k: i64, asked: NaiveDate) -> Result<NaiveDate, CalendarError> {
         if k >= 0 && (k as usize) < self.open_days.len() {
-            Ok(from_num(self.first_num + self.open_days[k as usize] as i32))
+            Ok(self.open_dates[k as usize])
         } else {
             // The answer lies beyond the range: say which side.
             let edge = if k < 0 { self.first } else { self.last() };

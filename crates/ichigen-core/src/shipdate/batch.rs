@@ -125,27 +125,6 @@ impl Flat {
             open: open.iter().map(|&o| first + o as i32).collect(),
         }
     }
-
-    /// Rank of the first business day on or after `day` (= business days before it).
-    #[inline(always)]
-    fn rank_before(&self, day: i32) -> Option<u32> {
-        let i = day.wrapping_sub(self.first);
-        (i >= 0 && i < self.len).then(|| self.prefix[i as usize])
-    }
-
-    /// Business days on or before `day`.
-    #[inline(always)]
-    fn rank_through(&self, day: i32) -> Option<u32> {
-        let i = day.wrapping_sub(self.first);
-        (i >= 0 && i < self.len).then(|| self.prefix[i as usize + 1])
-    }
-
-    #[inline(always)]
-    fn nth(&self, k: i64) -> Option<i32> {
-        usize::try_from(k)
-            .ok()
-            .and_then(|k| self.open.get(k).copied())
-    }
 }
 
 /// A policy prepared for rows.
@@ -166,6 +145,8 @@ struct ZoneDays {
     first: i64,
     /// Offset in seconds for the whole UTC day, or `i32::MIN` when it changes that day.
     offsets: Vec<i32>,
+    /// The offset when it is the same over the whole span (Asia/Tokyo since 1951).
+    fixed: Option<i32>,
 }
 
 impl ZoneDays {
@@ -183,15 +164,23 @@ impl ZoneDays {
             offsets.push(if next == prev { prev } else { i32::MIN });
             prev = next;
         }
+        let fixed = match offsets.first() {
+            Some(&o) if o != i32::MIN && offsets.iter().all(|&x| x == o) => Some(o),
+            _ => None,
+        };
         ZoneDays {
             zone,
             first,
             offsets,
+            fixed,
         }
     }
 
     #[inline(always)]
     fn local(&self, secs: i64) -> i64 {
+        if let Some(o) = self.fixed {
+            return secs + i64::from(o);
+        }
         let day = secs.div_euclid(86_400) - self.first;
         match self.offsets.get(day as usize) {
             Some(&o) if o != i32::MIN => secs + i64::from(o),
@@ -317,6 +306,23 @@ impl BatchPlanner {
         today: i32,
         threads: usize,
     ) -> Result<Output, crate::Error> {
+        self.check(cols)?;
+        let n = cols.ordered_at.len();
+        // Zero-filled buffers come from the allocator already cleared; every row
+        // writes all its fields.
+        let mut out = Output {
+            status: vec![0; n],
+            ship_date: vec![0; n],
+            delivery_date: vec![0; n],
+            latest_ship_date: vec![0; n],
+            transit_days: vec![0; n],
+        };
+        self.plan_into(cols, today, threads, &mut out)?;
+        Ok(out)
+    }
+
+    /// Every column has the length of `ordered_at`.
+    fn check(&self, cols: &Columns<'_>) -> Result<(), crate::Error> {
         let n = cols.ordered_at.len();
         let check = |len: Option<usize>, name: &str| -> Result<(), crate::Error> {
             match len {
@@ -332,18 +338,29 @@ impl BatchPlanner {
         check(cols.carrier.map(<[u32]>::len), "carrier")?;
         check(cols.service.map(<[u8]>::len), "service")?;
         check(cols.handling_days.map(<[u32]>::len), "handling_days")?;
-        check(cols.designated.map(<[i32]>::len), "designated")?;
-        // Zero-filled buffers come from the allocator already cleared; every row
-        // writes all its fields.
-        let mut out = Output {
-            status: vec![0; n],
-            ship_date: vec![0; n],
-            delivery_date: vec![0; n],
-            latest_ship_date: vec![0; n],
-            transit_days: vec![0; n],
-        };
+        check(cols.designated.map(<[i32]>::len), "designated")
+    }
+
+    /// As [`BatchPlanner::plan_on_threads`], into columns the caller keeps: each is
+    /// resized to the number of rows and overwritten. Planning batch after batch
+    /// into the same `Output` spares the allocation and the first touch of fresh
+    /// memory, which on large batches costs as much as the planning.
+    pub fn plan_into(
+        &self,
+        cols: &Columns<'_>,
+        today: i32,
+        threads: usize,
+        out: &mut Output,
+    ) -> Result<(), crate::Error> {
+        self.check(cols)?;
+        let n = cols.ordered_at.len();
+        out.status.resize(n, 0);
+        out.ship_date.resize(n, 0);
+        out.delivery_date.resize(n, 0);
+        out.latest_ship_date.resize(n, 0);
+        out.transit_days.resize(n, 0);
         if n == 0 {
-            return Ok(out);
+            return Ok(());
         }
         let (lo, hi) = cols
             .ordered_at
@@ -354,12 +371,12 @@ impl BatchPlanner {
         let zone = ZoneDays::new(self.zone, lo_day, hi_day);
         let threads = threads.clamp(1, 64).min(n.div_ceil(MIN_ROWS_PER_THREAD));
         if threads <= 1 {
-            self.fill(cols, 0, OutSlices::of(&mut out), &zone, today);
-            return Ok(out);
+            self.fill(cols, 0, OutSlices::of(out), &zone, today);
+            return Ok(());
         }
         let chunk = n.div_ceil(threads);
         std::thread::scope(|scope| {
-            let mut rest = OutSlices::of(&mut out);
+            let mut rest = OutSlices::of(out);
             let mut start = 0;
             while start < n {
                 let len = chunk.min(n - start);
@@ -370,7 +387,7 @@ impl BatchPlanner {
                 start += len;
             }
         });
-        Ok(out)
+        Ok(())
     }
 
     /// Plans the rows `start ..` that `out` has room for.
@@ -422,22 +439,22 @@ impl BatchPlanner {
         }
         let local = zone.local(row.at);
         let day = local.div_euclid(86_400);
-        let tod = local.rem_euclid(86_400);
+        let tod = local - day * 86_400;
+        let ship = &p.ship;
         let Ok(day) = i32::try_from(day) else {
             return RANGE;
         };
-        let (Some(before), Some(through)) = (p.ship.rank_before(day), p.ship.rank_through(day))
-        else {
+        // One unsigned comparison covers both ends of the range.
+        let idx = day.wrapping_sub(ship.first) as u32;
+        if idx >= ship.len as u32 {
             return RANGE;
-        };
-        // Start rank: the order day if it is open and before the cut-off.
-        let start = if through > before && tod < p.cutoff {
-            before
-        } else {
-            through
-        };
-        let earliest_rank = i64::from(start) + i64::from(handling);
-        let Some(earliest) = p.ship.nth(earliest_rank) else {
+        }
+        let before = ship.prefix[idx as usize];
+        let through = ship.prefix[idx as usize + 1];
+        // Without a branch: the order day's rank if it is open and before the cut-off,
+        // else the next business day's.
+        let start = through - u32::from((through > before) & (tod < p.cutoff));
+        let Some(&earliest) = ship.open.get((start + handling) as usize) else {
             return RANGE;
         };
         let transit = p.transit[(row.carrier * 3 + row.service) * 48 + row.dest];
@@ -445,12 +462,17 @@ impl BatchPlanner {
             return (STATUS_TRANSIT_MISSING, earliest, NO_DATE, NO_DATE, u8::MAX);
         }
         let cc = &self.carrier_cals[p.carriers[row.carrier]];
-        let deliver = |ship: i32| -> Option<i32> {
-            if transit == 0 {
-                cc.nth(i64::from(cc.rank_before(ship)?))
-            } else {
-                cc.nth(i64::from(cc.rank_through(ship)?) + i64::from(transit) - 1)
+        let t = u32::from(transit);
+        let moved = u32::from(transit > 0);
+        // Transit > 0: the t-th carrier day after the ship day (rank through it,
+        // + t - 1); 0: the ship day rolled forward (rank before it).
+        let deliver = |ship_day: i32| -> Option<i32> {
+            let j = ship_day.wrapping_sub(cc.first) as u32;
+            if j >= cc.len as u32 {
+                return None;
             }
+            let k = cc.prefix[(j + moved) as usize] + t - moved;
+            cc.open.get(k as usize).copied()
         };
         let Some(earliest_delivery) = deliver(earliest) else {
             return RANGE;
@@ -462,13 +484,20 @@ impl BatchPlanner {
         let raw = if transit == 0 {
             Some(d)
         } else {
-            cc.rank_before(d)
-                .and_then(|r| cc.nth(i64::from(r) - i64::from(transit)))
+            let j = d.wrapping_sub(cc.first) as u32;
+            (j < cc.len as u32)
+                .then(|| cc.prefix[j as usize])
+                .and_then(|r| r.checked_sub(t))
+                .and_then(|k| cc.open.get(k as usize).copied())
         };
-        let Some(latest) = raw
-            .and_then(|raw| p.ship.rank_through(raw))
-            .and_then(|r| p.ship.nth(i64::from(r) - 1))
-        else {
+        let latest = raw.and_then(|raw| {
+            let j = raw.wrapping_sub(ship.first) as u32;
+            (j < ship.len as u32)
+                .then(|| ship.prefix[j as usize + 1])
+                .and_then(|r| r.checked_sub(1))
+                .and_then(|k| ship.open.get(k as usize).copied())
+        });
+        let Some(latest) = latest else {
             return RANGE;
         };
         if latest < earliest || d < earliest_delivery {
@@ -611,6 +640,23 @@ mod tests {
                 one
             );
         }
+        // Columns the caller keeps: a large batch, then a smaller one, into the
+        // same buffers give what fresh planning gives.
+        let mut kept = Output::default();
+        planner.plan_into(&cols, 20_600, 2, &mut kept).unwrap();
+        assert_eq!(kept, one);
+        let small = Columns {
+            ordered_at: &at[..1000],
+            policy: Some(&policy[..1000]),
+            destination: &dest[..1000],
+            carrier: None,
+            service: None,
+            handling_days: None,
+            designated: Some(&designated[..1000]),
+        };
+        planner.plan_into(&small, 20_600, 1, &mut kept).unwrap();
+        assert_eq!(kept, planner.plan(&small, 20_600).unwrap());
+        assert_eq!(kept.status.len(), 1000);
         // Every status occurs, so the comparison covers every branch.
         for s in [0u8, 1, 2, 5] {
             assert!(one.status.contains(&s), "status {s}");
