@@ -21,7 +21,7 @@ use arrow_array::types::{
     UInt32Type, UInt64Type,
 };
 use arrow_array::{
-    Array, ArrayRef, Date32Array, DictionaryArray, Int8Array, RecordBatch, StringArray, UInt8Array,
+    Array, ArrayRef, Date32Array, DictionaryArray, RecordBatch, StringArray, UInt8Array,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use ichigen::order::TemperatureZone;
@@ -456,7 +456,7 @@ impl Input {
         let mut out = Vec::new();
         self.for_each_part(|part| {
             let planned = planner.plan_on_threads(&part.columns(), today, threads)?;
-            out.push(output_batch(&schema, &planned)?);
+            out.push(output_batch(&schema, planned)?);
             Ok(())
         })?;
         Ok(out)
@@ -480,7 +480,10 @@ pub fn output_schema() -> SchemaRef {
     ]))
 }
 
-fn output_batch(schema: &SchemaRef, out: &Output) -> Result<RecordBatch, Error> {
+fn output_batch(schema: &SchemaRef, out: Output) -> Result<RecordBatch, Error> {
+    use arrow_array::PrimitiveArray;
+    use arrow_array::types::Int8Type as Keys;
+    use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
     let internal = |_| {
         Error::InvalidInput(Issue::new(
             "SHIPDATE_BAD_COLUMNS",
@@ -488,26 +491,31 @@ fn output_batch(schema: &SchemaRef, out: &Output) -> Result<RecordBatch, Error> 
             "the planned columns could not be assembled",
         ))
     };
-    let keys = Int8Array::from_iter_values(out.status.iter().map(|&s| s as i8));
+    // The planner's buffers become the Arrow arrays as they are; only the validity
+    // bitmaps are computed (absent when nothing is null).
+    let n = out.status.len();
+    let keys_buffer = Buffer::from_vec(out.status);
+    let keys = PrimitiveArray::<Keys>::new(ScalarBuffer::new(keys_buffer, 0, n), None);
     let names = Arc::new(StringArray::from(STATUS_NAMES.to_vec()));
     let status = DictionaryArray::<Int8Type>::try_new(keys, names).map_err(internal)?;
-    let date = |v: &[i32]| -> ArrayRef {
-        Arc::new(Date32Array::from_iter(
-            v.iter().map(|&d| (d != NO_DATE).then_some(d)),
-        ))
+    let nulls = |valid: BooleanBuffer| {
+        let nulls = NullBuffer::new(valid);
+        (nulls.null_count() > 0).then_some(nulls)
     };
-    let transit = UInt8Array::from_iter(
-        out.transit_days
-            .iter()
-            .map(|&t| (t != u8::MAX).then_some(t)),
-    );
+    let date = |v: Vec<i32>| -> ArrayRef {
+        let valid = nulls(BooleanBuffer::collect_bool(v.len(), |i| v[i] != NO_DATE));
+        Arc::new(Date32Array::new(ScalarBuffer::from(v), valid))
+    };
+    let t = out.transit_days;
+    let valid = nulls(BooleanBuffer::collect_bool(t.len(), |i| t[i] != u8::MAX));
+    let transit = UInt8Array::new(ScalarBuffer::from(t), valid);
     RecordBatch::try_new(
         Arc::clone(schema),
         vec![
             Arc::new(status),
-            date(&out.ship_date),
-            date(&out.delivery_date),
-            date(&out.latest_ship_date),
+            date(out.ship_date),
+            date(out.delivery_date),
+            date(out.latest_ship_date),
             Arc::new(transit),
         ],
     )
