@@ -919,6 +919,8 @@ impl BusinessCalendar {
         from_num(self.first_num + self.reason_of.len() as i32 - 1)
     }
 
+    #[cold]
+    #[inline(never)]
     fn out_of_range(&self, date: NaiveDate) -> CalendarError {
         CalendarError::OutOfRange {
             calendar: self.name.clone(),
@@ -950,21 +952,26 @@ impl BusinessCalendar {
     /// The business day with rank `k` (0-based), or out of range past the last one.
     #[inline]
     fn nth_open(&self, k: i64, asked: NaiveDate) -> Result<NaiveDate, CalendarError> {
-        if k >= 0 && (k as usize) < self.open_days.len() {
-            Ok(self.open_dates[k as usize])
-        } else {
-            // The answer lies beyond the range: say which side.
-            let edge = if k < 0 { self.first } else { self.last() };
-            Err(CalendarError::OutOfRange {
-                calendar: self.name.clone(),
-                date: if asked < self.first || asked > self.last() {
-                    asked
-                } else {
-                    edge
-                },
-                first: self.first,
-                last: self.last(),
-            })
+        match usize::try_from(k).ok().and_then(|k| self.open_dates.get(k)) {
+            Some(&d) => Ok(d),
+            None => Err(self.beyond(k, asked)),
+        }
+    }
+
+    /// The error for an answer beyond the range: it names the side it fell off.
+    #[cold]
+    #[inline(never)]
+    fn beyond(&self, k: i64, asked: NaiveDate) -> CalendarError {
+        let edge = if k < 0 { self.first } else { self.last() };
+        CalendarError::OutOfRange {
+            calendar: self.name.clone(),
+            date: if asked < self.first || asked > self.last() {
+                asked
+            } else {
+                edge
+            },
+            first: self.first,
+            last: self.last(),
         }
     }
 
@@ -1003,11 +1010,10 @@ impl BusinessCalendar {
     /// to a business day. `d` itself need not be a business day.
     pub fn add_business_days(&self, d: NaiveDate, n: i64) -> Result<NaiveDate, CalendarError> {
         let i = self.offset(d)?;
-        let k = match n.cmp(&0) {
-            std::cmp::Ordering::Greater => self.prefix[i + 1] as i64 + n - 1,
-            std::cmp::Ordering::Less => self.prefix[i] as i64 + n,
-            std::cmp::Ordering::Equal => self.prefix[i] as i64,
-        };
+        // Forward: rank through `d` (business days up to and including it) + n - 1;
+        // backward or 0: rank before `d` + n. Written without a branch.
+        let forward = usize::from(n > 0);
+        let k = self.prefix[i + forward] as i64 + n - forward as i64;
         self.nth_open(k, d)
     }
 
