@@ -25,6 +25,7 @@
 
 pub mod calendar;
 pub mod clock;
+mod csv_text;
 pub mod error;
 pub mod ids;
 pub mod interop;

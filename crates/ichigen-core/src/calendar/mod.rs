@@ -416,45 +416,20 @@ fn parse_month_day(text: &str, path: &str, issues: &mut Vec<Issue>) -> Option<(u
 pub fn parse_holiday_csv(text: &str, path: &str) -> (Vec<Holiday>, Vec<Issue>) {
     let mut out = Vec::new();
     let mut issues = Vec::new();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let header = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(_) => {
-            issues.push(Issue::new(
-                "CALENDAR_BAD_CSV",
-                format!("{path}:1"),
-                "expected a header line `date,name`",
-            ));
-            return (out, issues);
-        }
-    };
-    let col = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (Some(date_col), Some(name_col)) = (col("date"), col("name")) else {
-        issues.push(Issue::new(
-            "CALENDAR_BAD_CSV",
-            format!("{path}:1"),
-            "the header must name the columns `date` and `name`",
-        ));
+    let Some(csv) = crate::csv_text::read(
+        text,
+        path,
+        "CALENDAR_BAD_CSV",
+        &["date", "name"],
+        &[],
+        &mut issues,
+    ) else {
         return (out, issues);
     };
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                issues.push(Issue::new(
-                    "CALENDAR_BAD_CSV",
-                    format!("{path}:{line}"),
-                    "the row is not valid CSV text",
-                ));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
+    let (Some(date_col), Some(name_col)) = (csv.columns[0], csv.columns[1]) else {
+        return (out, issues);
+    };
+    for (line, record) in csv.rows {
         let date = record
             .get(date_col)
             .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());

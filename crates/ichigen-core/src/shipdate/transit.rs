@@ -162,50 +162,21 @@ impl TransitTable {
     pub fn from_csv(text: &str, name: &str) -> (TransitTable, Vec<Issue>) {
         let mut table = TransitTable::empty(false);
         let mut issues = Vec::new();
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .comment(Some(b'#'))
-            .from_reader(text.as_bytes());
-        let header = match reader.headers() {
-            Ok(h) => h.clone(),
-            Err(_) => {
-                issues.push(Issue::new(
-                    "SHIPDATE_BAD_CSV",
-                    format!("{name}:1"),
-                    "expected the header origin,destination,carrier,service,days",
-                ));
-                return (table, issues);
-            }
+        let Some(csv) = crate::csv_text::read(
+            text,
+            name,
+            "SHIPDATE_BAD_CSV",
+            &["origin", "destination", "carrier", "service", "days"],
+            &[],
+            &mut issues,
+        ) else {
+            return (table, issues);
         };
-        let col = |c: &str| header.iter().position(|h| h.eq_ignore_ascii_case(c));
-        let cols: Vec<Option<usize>> = ["origin", "destination", "carrier", "service", "days"]
-            .iter()
-            .map(|c| col(c))
-            .collect();
-        let [Some(oc), Some(dc), Some(cc), Some(sc), Some(yc)] = cols[..] else {
-            issues.push(Issue::new(
-                "SHIPDATE_BAD_CSV",
-                format!("{name}:1"),
-                "the header must name origin, destination, carrier, service and days",
-            ));
+        let [Some(oc), Some(dc), Some(cc), Some(sc), Some(yc)] = csv.columns[..] else {
             return (table, issues);
         };
         let mut seen: BTreeMap<(u8, u8, String, usize), u64> = BTreeMap::new();
-        for record in reader.records() {
-            let record = match record {
-                Ok(r) => r,
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    issues.push(Issue::new(
-                        "SHIPDATE_BAD_CSV",
-                        format!("{name}:{line}"),
-                        "the row is not valid CSV text",
-                    ));
-                    continue;
-                }
-            };
-            let line = record.position().map_or(0, |p| p.line());
+        for (line, record) in csv.rows {
             let get = |i: usize| record.get(i).unwrap_or("");
             let mut bad = |column: &str, code: &str, message: &str| {
                 issues.push(Issue::new(code, format!("{name}:{line}:{column}"), message));
@@ -369,46 +340,20 @@ impl RemoteIslands {
     pub fn from_csv(text: &str, name: &str) -> (RemoteIslands, Vec<Issue>) {
         let mut out = RemoteIslands::default();
         let mut issues = Vec::new();
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .comment(Some(b'#'))
-            .from_reader(text.as_bytes());
-        let header = match reader.headers() {
-            Ok(h) => h.clone(),
-            Err(_) => {
-                issues.push(Issue::new(
-                    "SHIPDATE_BAD_CSV",
-                    format!("{name}:1"),
-                    "expected the header postal_prefix,extra_days,note",
-                ));
-                return (out, issues);
-            }
-        };
-        let col = |c: &str| header.iter().position(|h| h.eq_ignore_ascii_case(c));
-        let (Some(pc), Some(ec)) = (col("postal_prefix"), col("extra_days")) else {
-            issues.push(Issue::new(
-                "SHIPDATE_BAD_CSV",
-                format!("{name}:1"),
-                "the header must name postal_prefix and extra_days",
-            ));
+        let Some(csv) = crate::csv_text::read(
+            text,
+            name,
+            "SHIPDATE_BAD_CSV",
+            &["postal_prefix", "extra_days"],
+            &["note"],
+            &mut issues,
+        ) else {
             return (out, issues);
         };
-        let nc = col("note");
-        for record in reader.records() {
-            let record = match record {
-                Ok(r) => r,
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    issues.push(Issue::new(
-                        "SHIPDATE_BAD_CSV",
-                        format!("{name}:{line}"),
-                        "the row is not valid CSV text",
-                    ));
-                    continue;
-                }
-            };
-            let line = record.position().map_or(0, |p| p.line());
+        let [Some(pc), Some(ec), nc] = csv.columns[..] else {
+            return (out, issues);
+        };
+        for (line, record) in csv.rows {
             let raw = record.get(pc).unwrap_or("");
             let prefix = postal_digits(raw);
             let valid_chars = raw.chars().all(|c| c.is_ascii_digit() || c == '-');
