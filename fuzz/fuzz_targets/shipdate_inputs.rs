@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     match kind % 6 {
         0 => {
             let (table, _) = TransitTable::from_csv(text, "t.csv");
-            let _ = table.resolve(&["yamato", "*"]);
+            let _ = table.resolve(13, &["yamato", "*"]);
         }
         1 => {
             let (islands, _) = RemoteIslands::from_csv(text, "i.csv");

@@ -282,7 +282,7 @@ fn services<'a>(chunks: Chunks<'a>, t: &DataType) -> Cow<'a, [u8]> {
         // The core's own names (its serde form), not a copy of them here.
         return Cow::Owned(strings(chunks, BAD_SERVICE, &|s| {
             serde_json::from_value::<TemperatureZone>(serde_json::Value::String(s.to_owned()))
-                .map_or(BAD_SERVICE, |z| z as u8)
+                .map_or(BAD_SERVICE, ichigen::shipdate::batch::service_code)
         }));
     }
     if let Some(v) = exact::<UInt8Type>(chunks) {

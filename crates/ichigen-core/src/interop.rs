@@ -439,7 +439,9 @@ pub fn plan_batch(
         .iter()
         .map(|d| crate::shipdate::prefecture::find(d).map_or(0, |p| p.code))
         .collect();
-    let service: Option<Vec<u8>> = c.service.map(|v| v.into_iter().map(|s| s as u8).collect());
+    let service: Option<Vec<u8>> = c
+        .service
+        .map(|v| v.into_iter().map(batch::service_code).collect());
     let designated: Option<Vec<i32>> = c.designated.map(|v| {
         v.into_iter()
             .map(|d| d.map_or(NO_DATE, batch::epoch_days))

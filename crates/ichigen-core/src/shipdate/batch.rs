@@ -258,16 +258,9 @@ impl BatchPlanner {
                 .map(|c| if *c == "*" { p.default_carrier() } else { c })
                 .collect();
             let cutoff = p.cutoff();
-            // The origin is the policy's: keep only its row of the resolved table,
-            // `[(carrier * 3 + service) * 48 + destination]` (432 bytes a carrier).
-            let full = p.transit().resolve(&names);
-            let origin = usize::from(p.origin());
-            let transit: Vec<u8> = (0..names.len() * 3)
-                .flat_map(|cs| {
-                    let row = (cs * 48 + origin) * 48;
-                    full[row..row + 48].iter().copied()
-                })
-                .collect();
+            // The origin is the policy's: only its row of the table, with the
+            // fallbacks applied (432 bytes a carrier).
+            let transit = p.transit().resolve(p.origin(), &names);
             prepared.push(Prepared {
                 ship: Flat::of(p.shipping_calendar()),
                 carriers: slots,
@@ -575,6 +568,16 @@ struct Row {
     service: usize,
     handling: Option<u32>,
     designated: i32,
+}
+
+/// The code of a temperature service in the `service` column.
+pub fn service_code(zone: crate::order::TemperatureZone) -> u8 {
+    use crate::order::TemperatureZone;
+    match zone {
+        TemperatureZone::Ambient => 0,
+        TemperatureZone::Chilled => 1,
+        TemperatureZone::Frozen => 2,
+    }
 }
 
 /// Days since the epoch of a date.

@@ -273,12 +273,13 @@ impl TransitTable {
         })
     }
 
-    /// A dense table with the fallbacks applied, for batch planning:
-    /// `resolved[((carrier_index * 3 + service) * 48 + origin) * 48 + destination]`,
+    /// The days from one origin as a dense table with the fallbacks applied, for
+    /// batch planning: `resolved[(carrier_index * 3 + service) * 48 + destination]`,
     /// where `carrier_index` is the position in `carriers` (a carrier the table does
-    /// not name uses the `*` rows) and service is 0 ambient, 1 chilled, 2 frozen.
-    pub fn resolve(&self, carriers: &[&str]) -> Vec<u8> {
-        let mut out = vec![MISSING; carriers.len().max(1) * 3 * 48 * 48];
+    /// not name uses the `*` rows), service is 0 ambient, 1 chilled, 2 frozen, and
+    /// [`MISSING`] marks a route without an entry (and destination 0).
+    pub fn resolve(&self, origin: u8, carriers: &[&str]) -> Vec<u8> {
+        let mut out = vec![MISSING; carriers.len().max(1) * 3 * 48];
         for (ci, carrier) in carriers.iter().enumerate() {
             for (si, service) in [
                 TemperatureZone::Ambient,
@@ -288,11 +289,9 @@ impl TransitTable {
             .into_iter()
             .enumerate()
             {
-                for o in 1..=47u8 {
-                    for d in 1..=47u8 {
-                        if let Some(v) = self.days(o, d, carrier, service) {
-                            out[((ci * 3 + si) * 48 + usize::from(o)) * 48 + usize::from(d)] = v;
-                        }
+                for d in 1..=47u8 {
+                    if let Some(v) = self.days(origin, d, carrier, service) {
+                        out[(ci * 3 + si) * 48 + usize::from(d)] = v;
                     }
                 }
             }
@@ -472,8 +471,8 @@ mod tests {
                 ("SHIPDATE_DUPLICATE_ROW", "t.csv:9:origin"),
             ]
         );
-        let resolved = t.resolve(&["yamato", "unknown"]);
-        let at = |c: usize, s: usize| resolved[((c * 3 + s) * 48 + 13) * 48 + 1];
+        let resolved = t.resolve(13, &["yamato", "unknown"]);
+        let at = |c: usize, s: usize| resolved[(c * 3 + s) * 48 + 1];
         assert_eq!((at(0, 2), at(0, 0), at(1, 1), at(1, 0)), (4, 3, 5, 2));
     }
 
