@@ -70,6 +70,10 @@ pub enum Error {
     /// validation; every problem found is listed.
     #[error("invalid shipping data: {}", summarize(.0))]
     InvalidShipping(Vec<Issue>),
+    /// Identity data (a matching configuration, a record, a decision) failed
+    /// validation; every problem found is listed.
+    #[error("invalid identity data: {}", summarize(.0))]
+    InvalidIdentity(Vec<Issue>),
     /// An argument of a call is unusable (a batch whose contexts do not line up, say).
     #[error("invalid input: {}", .0)]
     InvalidInput(Issue),
@@ -99,6 +103,7 @@ impl Error {
             Error::InvalidCalendar(_) => "CALENDAR_INVALID",
             Error::Calendar(e) => e.code(),
             Error::InvalidShipping(_) => "SHIPDATE_INVALID",
+            Error::InvalidIdentity(_) => "IDENTITY_INVALID",
             Error::InvalidInput(issue) => &issue.code,
         }
     }
@@ -109,7 +114,8 @@ impl Error {
             Error::InvalidOrder(v)
             | Error::InvalidRuleSet(v)
             | Error::InvalidCalendar(v)
-            | Error::InvalidShipping(v) => v,
+            | Error::InvalidShipping(v)
+            | Error::InvalidIdentity(v) => v,
             Error::InvalidInput(i) => std::slice::from_ref(i),
             Error::Lifecycle(_) | Error::Calendar(_) => &[],
         }

@@ -22,6 +22,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub use crate::identity::json::{
+    customer_summary, customer_triage_facts, describe_identity_config, identity_session,
+    load_identity_config, mask_customer, normalize_identity, parse_decisions,
+    parse_identity_record, parse_identity_records, placement_value, resolution_value,
+    resolve_identities,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};

@@ -27,6 +27,7 @@ pub mod calendar;
 pub mod clock;
 mod csv_text;
 pub mod error;
+pub mod identity;
 pub mod ids;
 pub mod interop;
 pub mod lifecycle;

@@ -184,6 +184,39 @@ pub fn run_op(op: &str, input: &Map<String, Value>, clock: &FixedClock) -> Resul
             .map_err(err)?;
             Ok(json!({"plan": plan, "outcome": out["outcome"], "order": out["order"]}))
         }
+        "identity_normalize" => interop::normalize_identity(
+            input.get("field").and_then(Value::as_str).unwrap_or(""),
+            field(input, "value"),
+            field(input, "relays"),
+        )
+        .map_err(err),
+        "identity_config" => interop::load_identity_config(field(input, "config"))
+            .map(|c| interop::describe_identity_config(&c))
+            .map_err(err),
+        "identity_resolve" => interop::resolve_identities(
+            field(input, "config"),
+            field(input, "records"),
+            field(input, "decisions"),
+        )
+        .map_err(err),
+        "identity_session" => {
+            interop::identity_session(field(input, "config"), field(input, "steps")).map_err(err)
+        }
+        "customer_summary" => interop::customer_summary(Value::Object(input.clone())).map_err(err),
+        "identity_mask" => interop::mask_customer(Value::Object(input.clone())).map_err(err),
+        "customer_triage" => {
+            // The customer's facts become the triage context's `customer`.
+            let facts =
+                interop::customer_triage_facts(Value::Object(input.clone())).map_err(err)?;
+            let out = interop::triage(
+                &rule_set()?,
+                field(input, "order"),
+                json!({"customer": facts}),
+                clock,
+            )
+            .map_err(err)?;
+            Ok(json!({"customer": facts, "outcome": out["outcome"]}))
+        }
         other => Err(json!({"code": "VECTOR_UNKNOWN_OP", "message": other})),
     }
 }
