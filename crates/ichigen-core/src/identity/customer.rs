@@ -378,6 +378,8 @@ pub struct Masked {
     /// The party, masked when due: name, reading, company, phone, e-mail, postal
     /// code, address lines and member id removed; prefecture and country kept.
     pub party: Party,
+    /// The fields that held data and were removed (for the shop's audit log).
+    pub removed: Vec<&'static str>,
 }
 
 /// Applies the masking rule to a customer's records on `on`: records of the rule's
@@ -393,28 +395,45 @@ pub fn mask_customer(records: &[MaskableRecord], on: NaiveDate, rule: MaskRule) 
                 .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(rule.days))));
             let masked = due_on.is_some_and(|d| d <= on);
             let mut party = r.party.clone();
-            if masked {
-                mask_party(&mut party);
-            }
+            let removed = if masked {
+                mask_party(&mut party)
+            } else {
+                Vec::new()
+            };
             Masked {
                 record: r.record.clone(),
                 masked,
                 due_on,
                 party,
+                removed,
             }
         })
         .collect()
 }
 
-/// Removes a party's personal data (prefecture and country stay, for statistics).
-pub fn mask_party(p: &mut Party) {
+/// Removes a party's personal data (prefecture and country stay, for statistics);
+/// returns the names of the fields that held something.
+pub fn mask_party(p: &mut Party) -> Vec<&'static str> {
+    let mut removed = Vec::new();
+    if !p.name.is_empty() {
+        removed.push("name");
+    }
     p.name.clear();
-    p.kana = None;
-    p.company = None;
-    p.phone = None;
-    p.email = None;
-    p.postal_code = None;
-    p.address1 = None;
-    p.address2 = None;
-    p.member_id = None;
+    for (field, slot) in [
+        ("kana", &mut p.kana),
+        ("company", &mut p.company),
+        ("phone", &mut p.phone),
+        ("email", &mut p.email),
+        ("postal_code", &mut p.postal_code),
+        ("address1", &mut p.address1),
+        ("address2", &mut p.address2),
+    ] {
+        if slot.take().is_some() {
+            removed.push(field);
+        }
+    }
+    if p.member_id.take().is_some() {
+        removed.push("member_id");
+    }
+    removed
 }

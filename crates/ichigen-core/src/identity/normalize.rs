@@ -532,7 +532,7 @@ pub fn address(
         ))?),
         None => None,
     };
-    let street = fold(address1);
+    let street = fold(&digits_apart(address1));
     let (found, rest) = match leading_prefecture(&street) {
         Some((p, rest)) => (Some(p), rest),
         None => (None, street.as_str()),
@@ -551,8 +551,36 @@ pub fn address(
         prefecture: pref.map(|p| p.name.to_owned()),
         prefecture_code: pref.map(|p| p.code),
         street: fixed_point(rest, block_numbers),
-        building: fixed_point(address2, |s| fold(s).chars().map(small_ke).collect()),
+        building: fixed_point(&digits_apart(address2), |s| {
+            fold(s).chars().map(small_ke).collect()
+        }),
     })
+}
+
+/// A space between two numbers separates them (`2-8-1 3号館`): it becomes a hyphen
+/// before spaces are removed, so that the numbers do not run together.
+fn digits_apart(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            let start = i;
+            while i < chars.len() && chars[i].is_whitespace() {
+                i += 1;
+            }
+            let between =
+                start > 0 && digit(chars[start - 1]) && chars.get(i).is_some_and(|&c| digit(c));
+            if between {
+                out.push('-');
+            }
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 fn leading_prefecture(street: &str) -> Option<(&'static Prefecture, &str)> {
