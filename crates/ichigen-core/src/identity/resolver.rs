@@ -66,7 +66,7 @@ struct Group {
 }
 
 /// A hash index from the key of some fields to the group of records sharing it.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct KeyIndex {
     fields: Vec<usize>,
     table: HashTable<u32>,
@@ -75,6 +75,14 @@ pub(crate) struct KeyIndex {
     group_of: Vec<u32>,
     /// Per record: the next record of its group, or NONE.
     next: Vec<u32>,
+}
+
+impl std::fmt::Debug for KeyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyIndex")
+            .field("groups", &self.groups.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl KeyIndex {
@@ -246,7 +254,9 @@ pub struct Cluster {
 /// Clusters records into customers; keeps customer ids stable (on a merge the
 /// oldest id survives and the others become aliases) and manual decisions across
 /// recomputation.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows counts only: the keys are personal data.
+#[derive(Clone)]
 pub struct Resolver {
     config: IdentityConfig,
     used: u8,
@@ -272,6 +282,17 @@ pub struct Resolver {
     blocked: Vec<(u32, u32, Why)>,
     giant: Vec<(usize, u32)>,
     scratch: [String; 7],
+}
+
+impl std::fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolver")
+            .field("records", &self.records.len())
+            .field("rules", &self.rules.len())
+            .field("decisions", &self.decisions.len())
+            .field("next_customer_id", &self.next_id)
+            .finish_non_exhaustive()
+    }
 }
 
 enum Joined {

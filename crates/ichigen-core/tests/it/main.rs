@@ -3,6 +3,7 @@
 
 mod calendar_props;
 mod china_calendar;
+mod identity_props;
 mod japan_holidays;
 mod lifecycle_props;
 mod money_props;

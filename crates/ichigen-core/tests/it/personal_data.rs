@@ -444,3 +444,81 @@ fn ship_date_plans_and_their_errors_quote_nothing() {
     assert_eq!(e.code(), "SHIPDATE_INVALID");
     assert_error_clean("island list", &e);
 }
+
+#[test]
+fn identity_debug_and_errors_quote_nothing() {
+    use ichigen_core::identity::customer::{Entry, Profile};
+    use ichigen_core::identity::normalize;
+    use ichigen_core::identity::{IdentityConfig, IdentityRecord, Resolver};
+    let p = person();
+    let record = IdentityRecord {
+        id: "rec-1".into(),
+        channel: Some(ichigen_core::order::Channel::Rakuten),
+        name: Some(p.name.clone()),
+        kana: p.kana.clone(),
+        phone: Some(PHONE.into()),
+        email: Some(EMAIL.into()),
+        postal_code: Some(POSTAL.into()),
+        address1: Some(ADDRESS1.into()),
+        address2: Some(ADDRESS2.into()),
+        member_id: Some(MEMBER.into()),
+        ..Default::default()
+    };
+    assert!(serde_json::to_string(&record).unwrap().contains("ZQX"));
+    assert_clean("IdentityRecord Debug", &format!("{record:?}"));
+    assert_clean("RecordRef Debug", &format!("{:?}", record.view()));
+    let mut resolver = Resolver::new(IdentityConfig::default());
+    let placement = resolver.insert(&record).unwrap();
+    assert_clean("Placement Debug", &format!("{placement:?}"));
+    assert_clean("Resolver Debug", &format!("{resolver:?}"));
+    let dup = resolver.insert(&record).unwrap_err();
+    assert_error_clean("duplicate record", &dup);
+    assert_clean(
+        "phone Debug",
+        &format!("{:?}", normalize::phone(PHONE).unwrap()),
+    );
+    assert_clean(
+        "email Debug",
+        &format!(
+            "{:?}",
+            normalize::email(EMAIL, &normalize::default_relays()).unwrap()
+        ),
+    );
+    assert_clean(
+        "address Debug",
+        &format!(
+            "{:?}",
+            normalize::address(Some(POSTAL), None, ADDRESS1, ADDRESS2).unwrap()
+        ),
+    );
+    for bad in [
+        interop::normalize_identity("phone", json!("ZQX 9137-4426"), Value::Null),
+        interop::normalize_identity("email", json!("zqx.hikigaya@"), Value::Null),
+        interop::normalize_identity("postal_code", json!("9137-ZQX"), Value::Null),
+        interop::normalize_identity(
+            "address",
+            json!({"prefecture": PREFECTURE, "address1": ADDRESS1}),
+            Value::Null,
+        ),
+    ] {
+        assert_error_clean("normalizer error", &bad.unwrap_err());
+    }
+    // Bad rows are reported by path and code, never by value.
+    let out = interop::resolve_identities(
+        Value::Null,
+        json!([{"id": "a", "channel": "ZQXshop", "name": NAME}, {"id": "b", "channel": "yahoo", "phone": "ZQX 9137", "email": "zqx@"}]),
+        Value::Null,
+    )
+    .unwrap();
+    assert_clean("resolution issues", &out["issues"].to_string());
+    let profile = Profile {
+        caution: Some(REMARKS.into()),
+        notes: vec![Entry {
+            at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            kind: None,
+            text: REMARKS.into(),
+        }],
+        ..Default::default()
+    };
+    assert_clean("Profile Debug", &format!("{profile:?}"));
+}
