@@ -108,6 +108,19 @@ pub enum IchigenError {
         /// The problems found.
         issues: Vec<Issue>,
     },
+    /// Identity data (a record, a matching configuration, a decision, a customer's
+    /// orders or profile, a value a normalizer refuses) failed validation
+    /// (`IDENTITY_INVALID`); every problem is listed with its `IDENTITY_*` code
+    /// (`IDENTITY_PHONE_INVALID` at `$.value`, `IDENTITY_RECORD_DUPLICATE` at `$.id`).
+    #[error("{message}")]
+    InvalidIdentity {
+        /// The stable code.
+        code: String,
+        /// What went wrong, without input values.
+        message: String,
+        /// The problems found.
+        issues: Vec<Issue>,
+    },
     /// An argument is unusable: `INPUT_*` (not JSON, the wrong shape, a batch whose
     /// contexts do not line up), or a ship-date request or batch the core refuses
     /// (`SHIPDATE_UNKNOWN_PREFECTURE`, `SHIPDATE_BAD_VALUE`, `SHIPDATE_BAD_COLUMNS`).
@@ -172,6 +185,11 @@ impl From<Error> for IchigenError {
                 issues,
             },
             Error::InvalidShipping(_) => IchigenError::InvalidShipping {
+                code,
+                message,
+                issues,
+            },
+            Error::InvalidIdentity(_) => IchigenError::InvalidIdentity {
                 code,
                 message,
                 issues,

@@ -6,12 +6,13 @@
 //! machines without a Swift compiler.
 //!
 //! Orders, events, contexts, reports and definitions (rule sets, calendars, shipping
-//! policies) are documents whose shape grows with the core: they cross as JSON
-//! text, which Swift code decodes with `Codable`. What is small, stable and useful
-//! to branch on in Swift (issues, the validation verdict, triage status, holds and
-//! tags, a plan's status and dates, holiday lists) crosses as uniffi records and
-//! enums; calendar dates as `YYYY-MM-DD` strings; a ship-date batch as a record of
-//! arrays. Every call goes through
+//! policies, identity records and configurations, a resolution) are documents whose
+//! shape grows with the core: they cross as JSON text, which Swift code decodes
+//! with `Codable`. What is small, stable and useful to branch on in Swift (issues,
+//! the validation verdict, triage status, holds and tags, a plan's status and
+//! dates, holiday lists, a normalized phone's or e-mail's kind, where a record was
+//! placed, a customer's flags and tier) crosses as uniffi records and enums;
+//! calendar dates as `YYYY-MM-DD` strings; a ship-date batch as a record of arrays. Every call goes through
 //! [`ichigen::interop`], the JSON face all bindings share: this crate converts
 //! arguments and maps errors, and holds no business rule.
 //!
@@ -31,6 +32,7 @@ use serde_json::Value;
 
 mod calendar;
 mod errors;
+mod identity;
 mod orders;
 mod rules;
 mod shipdate;
@@ -39,6 +41,13 @@ pub use calendar::{
     BusinessCalendar, DayExplanation, Holiday, HolidayList, HolidaySource, holidays,
 };
 pub use errors::{IchigenError, Issue};
+pub use identity::{
+    CustomerFacts, CustomerPlacement, CustomerResolver, CustomerSummary, EmailKind, MaskedRecord,
+    NormalizedAddress, NormalizedEmail, NormalizedPhone, PhoneKind, customer_summary,
+    customer_triage_facts, describe_identity_config, mask_customer, normalize_address,
+    normalize_email, normalize_kana, normalize_name, normalize_phone, normalize_postal_code,
+    resolve_customers,
+};
 pub use orders::{
     Applied, EventResult, ValidationReport, apply_event, parse_order, sample_order_json,
     validate_order,

@@ -32,6 +32,7 @@ def test_every_case_is_an_ichigen_error(ffi):
         "InvalidCalendar",
         "OutOfRange",
         "InvalidShipping",
+        "InvalidIdentity",
         "InvalidInput",
         "Unexpected",
     ]:

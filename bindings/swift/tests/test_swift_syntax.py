@@ -120,6 +120,7 @@ SWIFT_STANDARD = {"print", "Date", "Data", "Int"}
 INITIALIZERS = {
     "BatchPlanner": ["policiesJson", "carriers", "zone"],
     "BatchColumns": ["orderedAt", "destination", "policy", "carrier", "service", "handlingDays", "designated"],
+    "CustomerResolver": ["configJson"],
 }
 
 
@@ -222,6 +223,17 @@ TOP_LEVEL = {
     "exampleRuleSetJson": ([], False),
     "holidays": (["source", "year"], True),
     "prefectureCode": (["text"], False),
+    "normalizeName": (["value"], False),
+    "normalizeKana": (["value"], False),
+    "normalizePhone": (["value"], True),
+    "normalizeEmail": (["value", "relaysJson"], True),
+    "normalizePostalCode": (["value"], True),
+    "normalizeAddress": (["address1", "address2", "postalCode", "prefecture"], True),
+    "describeIdentityConfig": (["configJson"], True),
+    "resolveCustomers": (["recordsJson", "configJson", "decisionsJson"], True),
+    "customerSummary": (["inputJson"], True),
+    "customerTriageFacts": (["inputJson"], True),
+    "maskCustomer": (["inputJson"], True),
 }
 RULE_SET = {
     "fromJson": (["text"], True),
@@ -256,6 +268,19 @@ OBJECTS = {
         "zone": ([], False),
         "plan": (["columns", "today"], True),
     },
+    "CustomerResolver": {
+        "insert": (["recordJson"], True),
+        "merge": (["recordA", "recordB"], True),
+        "unmerge": (["recordA", "recordB"], True),
+        "mask": (["recordId"], True),
+        "customerOf": (["recordId"], False),
+        "canonical": (["customerId"], False),
+        "recompute": ([], False),
+        "candidatesJson": ([], False),
+        "snapshotJson": ([], False),
+        "count": ([], False),
+        "nextCustomerId": ([], False),
+    },
 }
 RECORDS = {
     "Issue": ["code", "path", "message"],
@@ -282,6 +307,24 @@ RECORDS = {
     ],
     "BatchColumns": ["orderedAt", "destination", "policy", "carrier", "service", "handlingDays", "designated"],
     "BatchPlan": ["status", "shipDate", "deliveryDate", "latestShipDate", "transitDays", "statusNames"],
+    "NormalizedPhone": ["value", "kind"],
+    "NormalizedEmail": ["value", "kind"],
+    "NormalizedAddress": ["postalCode", "prefecture", "prefectureCode", "street", "building"],
+    "CustomerPlacement": ["customerId", "newCustomer", "absorbed", "issues", "recomputed", "placementJson"],
+    "CustomerSummary": [
+        "customerId",
+        "orderCount",
+        "spend",
+        "tier",
+        "repeatCustomer",
+        "crossChannel",
+        "repeatCandidate",
+        "vip",
+        "caution",
+        "summaryJson",
+    ],
+    "CustomerFacts": ["caution", "vip", "purchaseCount", "contextJson"],
+    "MaskedRecord": ["record", "masked", "dueOn", "partyJson", "removed"],
 }
 ENUMS = {
     "Applied": ["changed", "unchanged"],
@@ -293,9 +336,12 @@ ENUMS = {
         "InvalidCalendar",
         "OutOfRange",
         "InvalidShipping",
+        "InvalidIdentity",
         "InvalidInput",
         "Unexpected",
     ],
+    "PhoneKind": ["mobile", "landline", "tollFree", "ip", "sharedCost", "m2m", "international"],
+    "EmailKind": ["ordinary", "rakutenRelay", "amazonAnonymized", "relay"],
     "PlanStatus": ["ok", "awaitingShipDate", "designatedInfeasible", "transitMissing"],
     "HolidaySource": ["japan", "china", "chinaSchedule", "list", "csv"],
 }
@@ -318,9 +364,11 @@ def test_the_swift_api(swift_text):
             if name in methods
         }
         assert found == methods, obj
-    # BatchPlanner's constructor, with its defaults.
+    # The constructors, with their defaults.
     planner = text_of(declaration(root, "BatchPlanner"))
     assert "public convenience init(policiesJson: String, carriers: [String]? = nil, zone: String? = nil)" in planner
+    resolver = text_of(declaration(root, "CustomerResolver"))
+    assert "public convenience init(configJson: String? = nil)" in resolver
     for record, fields in RECORDS.items():
         props, _ = members(declaration(root, record))
         assert props[: len(fields)] == fields, record

@@ -5,9 +5,16 @@ import json
 import pytest
 
 from conftest import VECTORS
-from vector_runner import run_file, subset_match, vector_files
+from vector_runner import NotExpressible, run_file, subset_match, vector_files
 
 FILES = vector_files(VECTORS)
+
+# Vectors whose call the typed Swift API cannot express (Swift would not compile
+# it), with the reason. Each must still exist and be refused by the runner as
+# such, so the list cannot go stale; every other vector must pass.
+NOT_EXPRESSIBLE = {
+    "identity/norm_unknown_field.json": "one normalizer function per field: no call names another field",
+}
 
 
 def test_vectors_are_found():
@@ -24,7 +31,16 @@ def test_sample_order_file_is_the_bundled_sample(ffi):
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(VECTORS)) for p in FILES])
 def test_vector(ffi, path):
-    run_file(ffi, path)
+    if str(path.relative_to(VECTORS)) in NOT_EXPRESSIBLE:
+        with pytest.raises(NotExpressible):
+            run_file(ffi, path)
+    else:
+        run_file(ffi, path)
+
+
+def test_not_expressible_vectors_exist():
+    names = {str(p.relative_to(VECTORS)) for p in FILES}
+    assert set(NOT_EXPRESSIBLE) <= names
 
 
 def test_subset_match_can_fail():

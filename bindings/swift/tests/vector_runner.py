@@ -19,6 +19,7 @@ ERROR_CASES = {
     "InvalidCalendar": lambda code: code == "CALENDAR_INVALID",
     "OutOfRange": lambda code: code == "CALENDAR_OUT_OF_RANGE",
     "InvalidShipping": lambda code: code == "SHIPDATE_INVALID",
+    "InvalidIdentity": lambda code: code == "IDENTITY_INVALID",
     # A request or batch the core refuses is an input problem with a SHIPDATE_ code.
     "InvalidInput": lambda code: code.startswith("INPUT_")
     or (code.startswith("SHIPDATE_") and code != "SHIPDATE_INVALID"),
@@ -29,6 +30,11 @@ EPOCH_INSTANT = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 NO_DATE = -(2**31)
 NO_TRANSIT_DAYS = 255
 SERVICE_CODES = {"ambient": 0, "chilled": 1, "frozen": 2}
+
+
+class NotExpressible(AssertionError):
+    """A vector the typed Swift API cannot express (the Swift compiler would refuse
+    the call): test_vectors.py lists each such vector with its reason."""
 
 
 def parse_now(text):
@@ -130,6 +136,37 @@ def run_op(ffi, op, inp, now):
             context = {**(given if isinstance(given, dict) else {}), **plan["context"]}
             s = ffi.triage(rule_set(), _text(inp.get("order")), _text(context), now)
             return "ok", {"plan": plan, "outcome": json.loads(s.outcome_json), "order": json.loads(s.order_json)}
+        if op == "identity_normalize":
+            return "ok", normalize_value(ffi, inp.get("field"), inp.get("value"), inp.get("relays"))
+        if op == "identity_config":
+            return "ok", json.loads(ffi.describe_identity_config(_optional_text(inp.get("config"))))
+        if op == "identity_resolve":
+            out = ffi.resolve_customers(
+                _text(inp.get("records")), _optional_text(inp.get("config")), _optional_text(inp.get("decisions"))
+            )
+            return "ok", json.loads(out)
+        if op == "identity_session":
+            return identity_session(ffi, inp.get("config"), inp.get("steps"))
+        if op == "customer_summary":
+            s = ffi.customer_summary(_text(inp))
+            summary = json.loads(s.summary_json)
+            for field in ["customer_id", "order_count", "spend", "tier", "cross_channel",
+                          "repeat_candidate", "vip", "caution"]:
+                assert getattr(s, field) == summary[field], field
+            assert s.repeat_customer == summary["repeat"]
+            return "ok", summary
+        if op == "identity_mask":
+            return "ok", {"records": [masked_value(m) for m in ffi.mask_customer(_text(inp))]}
+        if op == "customer_triage":
+            # The customer's facts become the triage context, as the record gives it.
+            facts = ffi.customer_triage_facts(_text(inp))
+            context = json.loads(facts.context_json)
+            customer = context["customer"]
+            assert (facts.caution, facts.vip, facts.purchase_count) == (
+                customer["caution"], customer["vip"], customer["purchase_count"]
+            )
+            s = ffi.triage(rule_set(), _text(inp.get("order")), facts.context_json, now)
+            return "ok", {"customer": customer, "outcome": json.loads(s.outcome_json)}
     except ffi.IchigenError as e:
         return "err", error_value(ffi, e)
     raise AssertionError(f"unknown op {op!r}")
@@ -150,6 +187,117 @@ def holiday_source(ffi, source):
         if kind == "list":
             return ffi.HolidaySource.LIST(holidays=[ffi.Holiday(date=h["date"], name=h["name"]) for h in value])
     raise AssertionError(f"a holiday source the Swift enum cannot express: {source!r}")
+
+
+def normalize_value(ffi, field, value, relays):
+    """One typed normalizer, its result as the core's `{"value", "kind"?}` (an
+    address: its parts)."""
+    if field != "address" and not isinstance(value, str):
+        raise NotExpressible(f"the {field} normalizer takes a String")
+    if field == "name":
+        return {"value": ffi.normalize_name(value)}
+    if field == "kana":
+        return {"value": ffi.normalize_kana(value)}
+    if field == "phone":
+        p = ffi.normalize_phone(value)
+        return {"value": p.value, "kind": _enum_name(p.kind)}
+    if field == "email":
+        e = ffi.normalize_email(value, _optional_text(relays))
+        return {"value": e.value, "kind": _enum_name(e.kind)}
+    if field == "postal_code":
+        return {"value": ffi.normalize_postal_code(value)}
+    if field == "address":
+        assert isinstance(value, dict), "an address is an object"
+        unknown = set(value) - {"postal_code", "prefecture", "address1", "address2"}
+        assert not unknown, f"address parts the function cannot take: {sorted(unknown)}"
+        a = ffi.normalize_address(
+            value.get("address1", ""), value.get("address2"), value.get("postal_code"), value.get("prefecture")
+        )
+        out = {"postal_code": a.postal_code, "prefecture": a.prefecture, "prefecture_code": a.prefecture_code,
+               "street": a.street, "building": a.building}
+        return {k: v for k, v in out.items() if v is not None}
+    raise NotExpressible(f"no Swift normalizer for the field {field!r}: one function per field")
+
+
+def _pair(arg, kind):
+    if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(x, str) for x in arg)):
+        raise NotExpressible(f"a {kind} step takes two record ids (two String arguments in Swift)")
+    return arg
+
+
+def run_step(ffi, resolver, step):
+    """One step of an identity session, through the CustomerResolver's method."""
+    if not (isinstance(step, dict) and len(step) == 1):
+        raise NotExpressible(f"a step is an object with one key: {step!r}")
+    (kind, arg), = step.items()
+    if kind == "insert":
+        placement = resolver.insert(_text(arg))
+        value = json.loads(placement.placement_json)
+        assert (placement.customer_id, placement.new_customer, placement.absorbed, placement.recomputed) == (
+            value["customer_id"], value["new_customer"], value["absorbed"], value["recomputed"]
+        )
+        assert [_issue(i) for i in placement.issues] == value["issues"]
+        return value
+    if kind == "merge":
+        return {"customer_id": resolver.merge(*_pair(arg, kind))}
+    if kind == "unmerge":
+        return {"customer_ids": resolver.unmerge(*_pair(arg, kind))}
+    if kind in ("mask", "customer_of"):
+        if not isinstance(arg, str):
+            raise NotExpressible(f"a {kind} step takes a record id (a String in Swift)")
+        if kind == "mask":
+            return {"customer_id": resolver.mask(arg)}
+        return {"customer_id": resolver.customer_of(arg)}
+    if kind == "canonical":
+        if not (isinstance(arg, int) and not isinstance(arg, bool) and 0 <= arg < 2**64):
+            raise NotExpressible("a canonical step takes a customer id (a UInt64 in Swift)")
+        return {"customer_id": resolver.canonical(arg)}
+    if kind == "candidates":
+        return {"candidates": json.loads(resolver.candidates_json())}
+    if kind == "recompute":
+        resolver.recompute()
+        return json.loads(resolver.snapshot_json())
+    if kind == "snapshot":
+        return json.loads(resolver.snapshot_json())
+    raise NotExpressible(f"no CustomerResolver method for the step {kind!r}")
+
+
+def identity_session(ffi, config, steps):
+    """Drives one CustomerResolver method by method; ("ok", {"results"}) or ("err",
+    error JSON). The first step that throws is the error, with `$.steps[k]` in front
+    of its paths, as the core's identity_session does (`$` → `$.steps[k]`, `$.id` →
+    `$.steps[k].id`)."""
+    resolver = ffi.CustomerResolver(_optional_text(config))
+    if not isinstance(steps, list):
+        raise NotExpressible("steps is an array of method calls")
+    results = []
+    for k, step in enumerate(steps):
+        try:
+            results.append(run_step(ffi, resolver, step))
+        except ffi.IchigenError.InvalidIdentity as e:
+            error = error_value(ffi, e)
+            for issue in error["issues"]:
+                assert issue["path"].startswith("$"), issue["path"]
+                issue["path"] = f"$.steps[{k}]{issue['path'][1:]}"
+            return "err", error
+    # The object's counters agree with what the steps did.
+    snapshot = json.loads(resolver.snapshot_json())
+    assert resolver.count() == len(snapshot["customers"])
+    assert resolver.next_customer_id() == snapshot["next_customer_id"]
+    return "ok", {"results": results}
+
+
+def masked_value(m):
+    out = {
+        "record": m.record,
+        "masked": m.masked,
+        "due_on": m.due_on,
+        "party": json.loads(m.party_json),
+        "removed": m.removed,
+    }
+    if m.due_on is None:
+        del out["due_on"]
+    return out
 
 
 def ask_calendar(calendar, question):

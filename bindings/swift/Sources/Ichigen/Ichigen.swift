@@ -513,6 +513,22 @@ fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     typealias FfiType = Int64
     typealias SwiftType = Int64
@@ -1170,6 +1186,373 @@ public func FfiConverterTypeBusinessCalendar_lower(_ value: BusinessCalendar) ->
 
 
 /**
+ * Resolves records into customers one at a time, as orders arrive: each insert
+ * costs a few hash lookups, and the result is always what a batch over the same
+ * records would give. Customer ids are stable (on a merge the oldest survives and
+ * the others become aliases, see `canonical`); manual merges and unmerges survive
+ * every recomputation. Safe to share between threads: calls take turns.
+ *
+ * To carry ids over from an earlier resolution, insert each record with its
+ * `customer_id`.
+ */
+public protocol CustomerResolverProtocol: AnyObject, Sendable {
+    
+    /**
+     * Probable duplicates the exact rules did not link, best first, as a JSON
+     * array of `{"records", "customers", "rule", "score"}`: suggestions for a
+     * person to `merge`.
+     */
+    func candidatesJson()  -> String
+    
+    /**
+     * The current id of a customer id, following merges (an absorbed id gives the
+     * survivor); `nil` for an id never given out.
+     */
+    func canonical(customerId: UInt64)  -> UInt64?
+    
+    /**
+     * How many records are stored.
+     */
+    func count()  -> UInt64
+    
+    /**
+     * The customer of a record; `nil` for an unknown record.
+     */
+    func customerOf(recordId: String)  -> UInt64?
+    
+    /**
+     * Inserts one record (JSON text: `id`, `channel`, `store`, `name`, `kana`,
+     * `phone`, `email`, `postal_code`, `prefecture`, `address1`, `address2`,
+     * `member_id`, `customer_id`, `masked`) and links it. Throws `InvalidIdentity`
+     * for a record that does not decode (`$.phone`) or whose id is empty or taken
+     * (`IDENTITY_RECORD_NO_ID`, `IDENTITY_RECORD_DUPLICATE` at `$.id`); a field
+     * that cannot be normalized is only listed in the placement's `issues`.
+     */
+    func insert(recordJson: String) throws  -> CustomerPlacement
+    
+    /**
+     * Forgets the personal data of a record (Amazon's 30 days); the record stays
+     * with its customer. Returns the customer's id; throws `InvalidIdentity`
+     * (`IDENTITY_RECORD_UNKNOWN`) for an unknown record.
+     */
+    func mask(recordId: String) throws  -> UInt64
+    
+    /**
+     * Records that two records are the same customer (名寄せ顧客追加) and returns
+     * the merged customer's id. Throws `InvalidIdentity`:
+     * `IDENTITY_DECISION_UNKNOWN_RECORD` (`$[0]` or `$[1]`: which record),
+     * `IDENTITY_DECISION_SAME_RECORD`, or `IDENTITY_MERGE_REFUSED` when an unmerge
+     * keeps them apart.
+     */
+    func merge(recordA: String, recordB: String) throws  -> UInt64
+    
+    /**
+     * The id the next new customer will get.
+     */
+    func nextCustomerId()  -> UInt64
+    
+    /**
+     * Recomputes every link from the stored records and decisions.
+     */
+    func recompute() 
+    
+    /**
+     * The whole state as JSON text, the shape `resolveCustomers` returns
+     * (`customers` in insertion order, `clusters`, `links`, `aliases`,
+     * `decisions`, `candidates` …; `issues` empty).
+     */
+    func snapshotJson()  -> String
+    
+    /**
+     * Records that two records are different customers and returns their two
+     * customer ids. Throws `InvalidIdentity` as `merge` does.
+     */
+    func unmerge(recordA: String, recordB: String) throws  -> [UInt64]
+    
+}
+/**
+ * Resolves records into customers one at a time, as orders arrive: each insert
+ * costs a few hash lookups, and the result is always what a batch over the same
+ * records would give. Customer ids are stable (on a merge the oldest survives and
+ * the others become aliases, see `canonical`); manual merges and unmerges survive
+ * every recomputation. Safe to share between threads: calls take turns.
+ *
+ * To carry ids over from an earlier resolution, insert each record with its
+ * `customer_id`.
+ */
+open class CustomerResolver: CustomerResolverProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_ichigen_ffi_fn_clone_customerresolver(self.handle, $0) }
+    }
+    /**
+     * An empty resolver with a matching configuration (JSON text; absent: the
+     * defaults). Throws `InvalidIdentity` with every problem of the configuration.
+     */
+public convenience init(configJson: String? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_constructor_customerresolver_new(
+        FfiConverterOptionString.lower(configJson),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_ichigen_ffi_fn_free_customerresolver(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Probable duplicates the exact rules did not link, best first, as a JSON
+     * array of `{"records", "customers", "rule", "score"}`: suggestions for a
+     * person to `merge`.
+     */
+open func candidatesJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_customerresolver_candidates_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The current id of a customer id, following merges (an absorbed id gives the
+     * survivor); `nil` for an id never given out.
+     */
+open func canonical(customerId: UInt64) -> UInt64?  {
+    return try!  FfiConverterOptionUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_customerresolver_canonical(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(customerId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How many records are stored.
+     */
+open func count() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_customerresolver_count(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The customer of a record; `nil` for an unknown record.
+     */
+open func customerOf(recordId: String) -> UInt64?  {
+    return try!  FfiConverterOptionUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_customerresolver_customer_of(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(recordId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Inserts one record (JSON text: `id`, `channel`, `store`, `name`, `kana`,
+     * `phone`, `email`, `postal_code`, `prefecture`, `address1`, `address2`,
+     * `member_id`, `customer_id`, `masked`) and links it. Throws `InvalidIdentity`
+     * for a record that does not decode (`$.phone`) or whose id is empty or taken
+     * (`IDENTITY_RECORD_NO_ID`, `IDENTITY_RECORD_DUPLICATE` at `$.id`); a field
+     * that cannot be normalized is only listed in the placement's `issues`.
+     */
+open func insert(recordJson: String)throws  -> CustomerPlacement  {
+    return try  FfiConverterTypeCustomerPlacement_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_customerresolver_insert(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(recordJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Forgets the personal data of a record (Amazon's 30 days); the record stays
+     * with its customer. Returns the customer's id; throws `InvalidIdentity`
+     * (`IDENTITY_RECORD_UNKNOWN`) for an unknown record.
+     */
+open func mask(recordId: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_customerresolver_mask(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(recordId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records that two records are the same customer (名寄せ顧客追加) and returns
+     * the merged customer's id. Throws `InvalidIdentity`:
+     * `IDENTITY_DECISION_UNKNOWN_RECORD` (`$[0]` or `$[1]`: which record),
+     * `IDENTITY_DECISION_SAME_RECORD`, or `IDENTITY_MERGE_REFUSED` when an unmerge
+     * keeps them apart.
+     */
+open func merge(recordA: String, recordB: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_customerresolver_merge(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(recordA),
+        FfiConverterString.lower(recordB),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The id the next new customer will get.
+     */
+open func nextCustomerId() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_customerresolver_next_customer_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Recomputes every link from the stored records and decisions.
+     */
+open func recompute()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_customerresolver_recompute(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The whole state as JSON text, the shape `resolveCustomers` returns
+     * (`customers` in insertion order, `clusters`, `links`, `aliases`,
+     * `decisions`, `candidates` …; `issues` empty).
+     */
+open func snapshotJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_customerresolver_snapshot_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records that two records are different customers and returns their two
+     * customer ids. Throws `InvalidIdentity` as `merge` does.
+     */
+open func unmerge(recordA: String, recordB: String)throws  -> [UInt64]  {
+    return try  FfiConverterSequenceUInt64.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_customerresolver_unmerge(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(recordA),
+        FfiConverterString.lower(recordB),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerResolver: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = CustomerResolver
+
+    public static func lift(_ handle: UInt64) throws -> CustomerResolver {
+        return CustomerResolver(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: CustomerResolver) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerResolver {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CustomerResolver, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerResolver_lift(_ handle: UInt64) throws -> CustomerResolver {
+    return try FfiConverterTypeCustomerResolver.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerResolver_lower(_ value: CustomerResolver) -> UInt64 {
+    return FfiConverterTypeCustomerResolver.lower(value)
+}
+
+
+
+
+
+
+/**
  * A validated, compiled rule set, ready to run; immutable and shareable across
  * threads.
  */
@@ -1786,6 +2169,368 @@ public func FfiConverterTypeBatchPlan_lower(_ value: BatchPlan) -> RustBuffer {
 
 
 /**
+ * The customer facts triage reads for one order.
+ */
+public struct CustomerFacts: Equatable, Hashable, Codable {
+    /**
+     * The customer is flagged caution.
+     */
+    public var caution: Bool
+    /**
+     * The customer is flagged VIP.
+     */
+    public var vip: Bool
+    /**
+     * Which purchase the order is for the customer, counting it (1 = first).
+     */
+    public var purchaseCount: UInt32
+    /**
+     * `{"customer": {…}}` as JSON text: a triage context to pass to `triage`
+     * (merge it with other facts, such as a ship-date plan's).
+     */
+    public var contextJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The customer is flagged caution.
+         */caution: Bool, 
+        /**
+         * The customer is flagged VIP.
+         */vip: Bool, 
+        /**
+         * Which purchase the order is for the customer, counting it (1 = first).
+         */purchaseCount: UInt32, 
+        /**
+         * `{"customer": {…}}` as JSON text: a triage context to pass to `triage`
+         * (merge it with other facts, such as a ship-date plan's).
+         */contextJson: String) {
+        self.caution = caution
+        self.vip = vip
+        self.purchaseCount = purchaseCount
+        self.contextJson = contextJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerFacts: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerFacts: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerFacts {
+        return
+            try CustomerFacts(
+                caution: FfiConverterBool.read(from: &buf), 
+                vip: FfiConverterBool.read(from: &buf), 
+                purchaseCount: FfiConverterUInt32.read(from: &buf), 
+                contextJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerFacts, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.caution, into: &buf)
+        FfiConverterBool.write(value.vip, into: &buf)
+        FfiConverterUInt32.write(value.purchaseCount, into: &buf)
+        FfiConverterString.write(value.contextJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerFacts_lift(_ buf: RustBuffer) throws -> CustomerFacts {
+    return try FfiConverterTypeCustomerFacts.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerFacts_lower(_ value: CustomerFacts) -> RustBuffer {
+    return FfiConverterTypeCustomerFacts.lower(value)
+}
+
+
+/**
+ * Where an inserted record went.
+ */
+public struct CustomerPlacement: Equatable, Hashable, Codable {
+    /**
+     * The record's customer.
+     */
+    public var customerId: UInt64
+    /**
+     * Whether the customer is new (this is its first record).
+     */
+    public var newCustomer: Bool
+    /**
+     * Customer ids this record merged into `customerId` (now aliases of it).
+     */
+    public var absorbed: [UInt64]
+    /**
+     * Fields of the record that could not be used (`IDENTITY_PHONE_INVALID` at
+     * `$.phone`); the record was resolved on the others.
+     */
+    public var issues: [Issue]
+    /**
+     * Whether the insert recomputed everything (a key became too common, or a
+     * manual unmerge refused a link).
+     */
+    public var recomputed: Bool
+    /**
+     * The whole placement as JSON text, with the `links` the record made and their
+     * evidence (`rule`, `fields`, `score`).
+     */
+    public var placementJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The record's customer.
+         */customerId: UInt64, 
+        /**
+         * Whether the customer is new (this is its first record).
+         */newCustomer: Bool, 
+        /**
+         * Customer ids this record merged into `customerId` (now aliases of it).
+         */absorbed: [UInt64], 
+        /**
+         * Fields of the record that could not be used (`IDENTITY_PHONE_INVALID` at
+         * `$.phone`); the record was resolved on the others.
+         */issues: [Issue], 
+        /**
+         * Whether the insert recomputed everything (a key became too common, or a
+         * manual unmerge refused a link).
+         */recomputed: Bool, 
+        /**
+         * The whole placement as JSON text, with the `links` the record made and their
+         * evidence (`rule`, `fields`, `score`).
+         */placementJson: String) {
+        self.customerId = customerId
+        self.newCustomer = newCustomer
+        self.absorbed = absorbed
+        self.issues = issues
+        self.recomputed = recomputed
+        self.placementJson = placementJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerPlacement: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerPlacement: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerPlacement {
+        return
+            try CustomerPlacement(
+                customerId: FfiConverterUInt64.read(from: &buf), 
+                newCustomer: FfiConverterBool.read(from: &buf), 
+                absorbed: FfiConverterSequenceUInt64.read(from: &buf), 
+                issues: FfiConverterSequenceTypeIssue.read(from: &buf), 
+                recomputed: FfiConverterBool.read(from: &buf), 
+                placementJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerPlacement, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.customerId, into: &buf)
+        FfiConverterBool.write(value.newCustomer, into: &buf)
+        FfiConverterSequenceUInt64.write(value.absorbed, into: &buf)
+        FfiConverterSequenceTypeIssue.write(value.issues, into: &buf)
+        FfiConverterBool.write(value.recomputed, into: &buf)
+        FfiConverterString.write(value.placementJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerPlacement_lift(_ buf: RustBuffer) throws -> CustomerPlacement {
+    return try FfiConverterTypeCustomerPlacement.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerPlacement_lower(_ value: CustomerPlacement) -> RustBuffer {
+    return FfiConverterTypeCustomerPlacement.lower(value)
+}
+
+
+/**
+ * One customer's facts: the parts an app branches on as fields, everything as
+ * JSON text.
+ */
+public struct CustomerSummary: Equatable, Hashable, Codable {
+    /**
+     * The customer.
+     */
+    public var customerId: UInt64
+    /**
+     * Orders not cancelled.
+     */
+    public var orderCount: UInt32
+    /**
+     * Their sum, a decimal string (`"37000"`).
+     */
+    public var spend: String
+    /**
+     * The tier reached (`normal` below every tier).
+     */
+    public var tier: String
+    /**
+     * Two or more orders (リピーター); `repeat` in the JSON (a Swift keyword).
+     */
+    public var repeatCustomer: Bool
+    /**
+     * Orders on more than one channel.
+     */
+    public var crossChannel: Bool
+    /**
+     * A new customer with a fuzzy candidate: probably a repeat buyer not yet
+     * linked (リピート候補).
+     */
+    public var repeatCandidate: Bool
+    /**
+     * VIP flag.
+     */
+    public var vip: Bool
+    /**
+     * Caution flag (要注意顧客).
+     */
+    public var caution: Bool
+    /**
+     * The whole summary as JSON text: also `cancelled_count`, `first_order_at`,
+     * `last_order_at`, `channels`, `caution_reason`, `birthday`, `points`, `notes`,
+     * `contacts`.
+     */
+    public var summaryJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The customer.
+         */customerId: UInt64, 
+        /**
+         * Orders not cancelled.
+         */orderCount: UInt32, 
+        /**
+         * Their sum, a decimal string (`"37000"`).
+         */spend: String, 
+        /**
+         * The tier reached (`normal` below every tier).
+         */tier: String, 
+        /**
+         * Two or more orders (リピーター); `repeat` in the JSON (a Swift keyword).
+         */repeatCustomer: Bool, 
+        /**
+         * Orders on more than one channel.
+         */crossChannel: Bool, 
+        /**
+         * A new customer with a fuzzy candidate: probably a repeat buyer not yet
+         * linked (リピート候補).
+         */repeatCandidate: Bool, 
+        /**
+         * VIP flag.
+         */vip: Bool, 
+        /**
+         * Caution flag (要注意顧客).
+         */caution: Bool, 
+        /**
+         * The whole summary as JSON text: also `cancelled_count`, `first_order_at`,
+         * `last_order_at`, `channels`, `caution_reason`, `birthday`, `points`, `notes`,
+         * `contacts`.
+         */summaryJson: String) {
+        self.customerId = customerId
+        self.orderCount = orderCount
+        self.spend = spend
+        self.tier = tier
+        self.repeatCustomer = repeatCustomer
+        self.crossChannel = crossChannel
+        self.repeatCandidate = repeatCandidate
+        self.vip = vip
+        self.caution = caution
+        self.summaryJson = summaryJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerSummary {
+        return
+            try CustomerSummary(
+                customerId: FfiConverterUInt64.read(from: &buf), 
+                orderCount: FfiConverterUInt32.read(from: &buf), 
+                spend: FfiConverterString.read(from: &buf), 
+                tier: FfiConverterString.read(from: &buf), 
+                repeatCustomer: FfiConverterBool.read(from: &buf), 
+                crossChannel: FfiConverterBool.read(from: &buf), 
+                repeatCandidate: FfiConverterBool.read(from: &buf), 
+                vip: FfiConverterBool.read(from: &buf), 
+                caution: FfiConverterBool.read(from: &buf), 
+                summaryJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerSummary, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.customerId, into: &buf)
+        FfiConverterUInt32.write(value.orderCount, into: &buf)
+        FfiConverterString.write(value.spend, into: &buf)
+        FfiConverterString.write(value.tier, into: &buf)
+        FfiConverterBool.write(value.repeatCustomer, into: &buf)
+        FfiConverterBool.write(value.crossChannel, into: &buf)
+        FfiConverterBool.write(value.repeatCandidate, into: &buf)
+        FfiConverterBool.write(value.vip, into: &buf)
+        FfiConverterBool.write(value.caution, into: &buf)
+        FfiConverterString.write(value.summaryJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerSummary_lift(_ buf: RustBuffer) throws -> CustomerSummary {
+    return try FfiConverterTypeCustomerSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerSummary_lower(_ value: CustomerSummary) -> RustBuffer {
+    return FfiConverterTypeCustomerSummary.lower(value)
+}
+
+
+/**
  * Why a day is or is not a business day.
  */
 public struct DayExplanation: Equatable, Hashable, Codable {
@@ -2171,6 +2916,348 @@ public func FfiConverterTypeIssue_lift(_ buf: RustBuffer) throws -> Issue {
 #endif
 public func FfiConverterTypeIssue_lower(_ value: Issue) -> RustBuffer {
     return FfiConverterTypeIssue.lower(value)
+}
+
+
+/**
+ * What the masking rule does to one record of a customer.
+ */
+public struct MaskedRecord: Equatable, Hashable, Codable {
+    /**
+     * The record id.
+     */
+    public var record: String
+    /**
+     * Whether its personal data is masked on the date asked about.
+     */
+    public var masked: Bool
+    /**
+     * The day it is (or was) due, `YYYY-MM-DD`: shipped + the rule's days; `nil`
+     * for a record of another channel or not shipped.
+     */
+    public var dueOn: String?
+    /**
+     * The buyer or recipient as JSON text, with name, reading, company, phone,
+     * e-mail, postal code, address lines and member id removed when masked.
+     */
+    public var partyJson: String
+    /**
+     * The fields that held data and were removed (`name`, `phone` …), for the
+     * shop's audit log; empty when not masked.
+     */
+    public var removed: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The record id.
+         */record: String, 
+        /**
+         * Whether its personal data is masked on the date asked about.
+         */masked: Bool, 
+        /**
+         * The day it is (or was) due, `YYYY-MM-DD`: shipped + the rule's days; `nil`
+         * for a record of another channel or not shipped.
+         */dueOn: String?, 
+        /**
+         * The buyer or recipient as JSON text, with name, reading, company, phone,
+         * e-mail, postal code, address lines and member id removed when masked.
+         */partyJson: String, 
+        /**
+         * The fields that held data and were removed (`name`, `phone` …), for the
+         * shop's audit log; empty when not masked.
+         */removed: [String]) {
+        self.record = record
+        self.masked = masked
+        self.dueOn = dueOn
+        self.partyJson = partyJson
+        self.removed = removed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MaskedRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMaskedRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MaskedRecord {
+        return
+            try MaskedRecord(
+                record: FfiConverterString.read(from: &buf), 
+                masked: FfiConverterBool.read(from: &buf), 
+                dueOn: FfiConverterOptionString.read(from: &buf), 
+                partyJson: FfiConverterString.read(from: &buf), 
+                removed: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MaskedRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.record, into: &buf)
+        FfiConverterBool.write(value.masked, into: &buf)
+        FfiConverterOptionString.write(value.dueOn, into: &buf)
+        FfiConverterString.write(value.partyJson, into: &buf)
+        FfiConverterSequenceString.write(value.removed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMaskedRecord_lift(_ buf: RustBuffer) throws -> MaskedRecord {
+    return try FfiConverterTypeMaskedRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMaskedRecord_lower(_ value: MaskedRecord) -> RustBuffer {
+    return FfiConverterTypeMaskedRecord.lower(value)
+}
+
+
+/**
+ * An address as the resolver compares it.
+ */
+public struct NormalizedAddress: Equatable, Hashable, Codable {
+    /**
+     * Seven digits, when a postal code was given.
+     */
+    public var postalCode: String?
+    /**
+     * The prefecture, given or found at the start of the street.
+     */
+    public var prefecture: String?
+    /**
+     * The prefecture's JIS code (1 北海道 … 47 沖縄県).
+     */
+    public var prefectureCode: UInt8?
+    /**
+     * City, town and street number without the prefecture, numbers in `1-2-3` form.
+     */
+    public var street: String
+    /**
+     * Building and room, folded.
+     */
+    public var building: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Seven digits, when a postal code was given.
+         */postalCode: String?, 
+        /**
+         * The prefecture, given or found at the start of the street.
+         */prefecture: String?, 
+        /**
+         * The prefecture's JIS code (1 北海道 … 47 沖縄県).
+         */prefectureCode: UInt8?, 
+        /**
+         * City, town and street number without the prefecture, numbers in `1-2-3` form.
+         */street: String, 
+        /**
+         * Building and room, folded.
+         */building: String) {
+        self.postalCode = postalCode
+        self.prefecture = prefecture
+        self.prefectureCode = prefectureCode
+        self.street = street
+        self.building = building
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NormalizedAddress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNormalizedAddress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NormalizedAddress {
+        return
+            try NormalizedAddress(
+                postalCode: FfiConverterOptionString.read(from: &buf), 
+                prefecture: FfiConverterOptionString.read(from: &buf), 
+                prefectureCode: FfiConverterOptionUInt8.read(from: &buf), 
+                street: FfiConverterString.read(from: &buf), 
+                building: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NormalizedAddress, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.postalCode, into: &buf)
+        FfiConverterOptionString.write(value.prefecture, into: &buf)
+        FfiConverterOptionUInt8.write(value.prefectureCode, into: &buf)
+        FfiConverterString.write(value.street, into: &buf)
+        FfiConverterString.write(value.building, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNormalizedAddress_lift(_ buf: RustBuffer) throws -> NormalizedAddress {
+    return try FfiConverterTypeNormalizedAddress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNormalizedAddress_lower(_ value: NormalizedAddress) -> RustBuffer {
+    return FfiConverterTypeNormalizedAddress.lower(value)
+}
+
+
+/**
+ * A normalized e-mail address with its kind.
+ */
+public struct NormalizedEmail: Equatable, Hashable, Codable {
+    /**
+     * Lower case, trimmed, full-width characters and `。` fixed.
+     */
+    public var value: String
+    /**
+     * Ordinary or a relay.
+     */
+    public var kind: EmailKind
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Lower case, trimmed, full-width characters and `。` fixed.
+         */value: String, 
+        /**
+         * Ordinary or a relay.
+         */kind: EmailKind) {
+        self.value = value
+        self.kind = kind
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NormalizedEmail: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNormalizedEmail: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NormalizedEmail {
+        return
+            try NormalizedEmail(
+                value: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeEmailKind.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NormalizedEmail, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.value, into: &buf)
+        FfiConverterTypeEmailKind.write(value.kind, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNormalizedEmail_lift(_ buf: RustBuffer) throws -> NormalizedEmail {
+    return try FfiConverterTypeNormalizedEmail.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNormalizedEmail_lower(_ value: NormalizedEmail) -> RustBuffer {
+    return FfiConverterTypeNormalizedEmail.lower(value)
+}
+
+
+/**
+ * A phone number in E.164 form with its kind.
+ */
+public struct NormalizedPhone: Equatable, Hashable, Codable {
+    /**
+     * `+819012345678`.
+     */
+    public var value: String
+    /**
+     * Mobile, landline, toll-free…
+     */
+    public var kind: PhoneKind
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `+819012345678`.
+         */value: String, 
+        /**
+         * Mobile, landline, toll-free…
+         */kind: PhoneKind) {
+        self.value = value
+        self.kind = kind
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NormalizedPhone: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNormalizedPhone: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NormalizedPhone {
+        return
+            try NormalizedPhone(
+                value: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypePhoneKind.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NormalizedPhone, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.value, into: &buf)
+        FfiConverterTypePhoneKind.write(value.kind, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNormalizedPhone_lift(_ buf: RustBuffer) throws -> NormalizedPhone {
+    return try FfiConverterTypeNormalizedPhone.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNormalizedPhone_lower(_ value: NormalizedPhone) -> RustBuffer {
+    return FfiConverterTypeNormalizedPhone.lower(value)
 }
 
 
@@ -2628,6 +3715,104 @@ public func FfiConverterTypeApplied_lower(_ value: Applied) -> RustBuffer {
 
 
 /**
+ * What an e-mail address is, for matching.
+ */
+
+public enum EmailKind: Equatable, Hashable, Codable {
+    
+    /**
+     * The buyer's own address: matches across channels.
+     */
+    case ordinary
+    /**
+     * A Rakuten relay address (`…@pc.fw.rakuten.ne.jp`): matches only within one
+     * channel and store.
+     */
+    case rakutenRelay
+    /**
+     * An Amazon anonymized address (`…@marketplace.amazon.co.jp`): matches only
+     * within one channel and store.
+     */
+    case amazonAnonymized
+    /**
+     * Another relay (Sign in with Apple's private relay, a shop's own list):
+     * matches only within one channel and store.
+     */
+    case relay
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension EmailKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEmailKind: FfiConverterRustBuffer {
+    typealias SwiftType = EmailKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EmailKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .ordinary
+        
+        case 2: return .rakutenRelay
+        
+        case 3: return .amazonAnonymized
+        
+        case 4: return .relay
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: EmailKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .ordinary:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .rakutenRelay:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .amazonAnonymized:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .relay:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEmailKind_lift(_ buf: RustBuffer) throws -> EmailKind {
+    return try FfiConverterTypeEmailKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEmailKind_lower(_ value: EmailKind) -> RustBuffer {
+    return FfiConverterTypeEmailKind.lower(value)
+}
+
+
+
+/**
  * Where holidays come from.
  */
 
@@ -2850,6 +4035,23 @@ enum IchigenError: Swift.Error, Equatable, Hashable, Codable, Foundation.Localiz
          */issues: [Issue]
     )
     /**
+     * Identity data (a record, a matching configuration, a decision, a customer's
+     * orders or profile, a value a normalizer refuses) failed validation
+     * (`IDENTITY_INVALID`); every problem is listed with its `IDENTITY_*` code
+     * (`IDENTITY_PHONE_INVALID` at `$.value`, `IDENTITY_RECORD_DUPLICATE` at `$.id`).
+     */
+    case InvalidIdentity(
+        /**
+         * The stable code.
+         */code: String, 
+        /**
+         * What went wrong, without input values.
+         */message: String, 
+        /**
+         * The problems found.
+         */issues: [Issue]
+    )
+    /**
      * An argument is unusable: `INPUT_*` (not JSON, the wrong shape, a batch whose
      * contexts do not line up), or a ship-date request or batch the core refuses
      * (`SHIPDATE_UNKNOWN_PREFECTURE`, `SHIPDATE_BAD_VALUE`, `SHIPDATE_BAD_COLUMNS`).
@@ -2939,12 +4141,17 @@ public struct FfiConverterTypeIchigenError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
             )
-        case 7: return .InvalidInput(
+        case 7: return .InvalidIdentity(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
             )
-        case 8: return .Unexpected(
+        case 8: return .InvalidInput(
+            code: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
+            issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
+            )
+        case 9: return .Unexpected(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
@@ -3003,15 +4210,22 @@ public struct FfiConverterTypeIchigenError: FfiConverterRustBuffer {
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
             
         
-        case let .InvalidInput(code,message,issues):
+        case let .InvalidIdentity(code,message,issues):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
             
         
-        case let .Unexpected(code,message,issues):
+        case let .InvalidInput(code,message,issues):
             writeInt(&buf, Int32(8))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterSequenceTypeIssue.write(issues, into: &buf)
+            
+        
+        case let .Unexpected(code,message,issues):
+            writeInt(&buf, Int32(9))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
@@ -3107,6 +4321,131 @@ public func FfiConverterTypeMatchMode_lift(_ buf: RustBuffer) throws -> MatchMod
 #endif
 public func FfiConverterTypeMatchMode_lower(_ value: MatchMode) -> RustBuffer {
     return FfiConverterTypeMatchMode.lower(value)
+}
+
+
+
+/**
+ * What kind of number a phone number is.
+ */
+
+public enum PhoneKind: Equatable, Hashable, Codable {
+    
+    /**
+     * 070, 080, 090.
+     */
+    case mobile
+    /**
+     * A fixed line (市外局番 0X–0XXXX).
+     */
+    case landline
+    /**
+     * 0120, 0800 (フリーダイヤル).
+     */
+    case tollFree
+    /**
+     * 050 (IP phone).
+     */
+    case ip
+    /**
+     * 0570 (ナビダイヤル) and other shared-cost numbers.
+     */
+    case sharedCost
+    /**
+     * 020 (M2M, pagers).
+     */
+    case m2m
+    /**
+     * A number outside Japan, given with its `+` country code.
+     */
+    case international
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PhoneKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhoneKind: FfiConverterRustBuffer {
+    typealias SwiftType = PhoneKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhoneKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .mobile
+        
+        case 2: return .landline
+        
+        case 3: return .tollFree
+        
+        case 4: return .ip
+        
+        case 5: return .sharedCost
+        
+        case 6: return .m2m
+        
+        case 7: return .international
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PhoneKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .mobile:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .landline:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .tollFree:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .ip:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .sharedCost:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .m2m:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .international:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneKind_lift(_ buf: RustBuffer) throws -> PhoneKind {
+    return try FfiConverterTypePhoneKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneKind_lower(_ value: PhoneKind) -> RustBuffer {
+    return FfiConverterTypePhoneKind.lower(value)
 }
 
 
@@ -3248,6 +4587,30 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3450,6 +4813,31 @@ fileprivate struct FfiConverterSequenceInt32: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt64]
+
+    public static func write(_ value: [UInt64], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterUInt64.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt64] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UInt64]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterUInt64.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceInt64: FfiConverterRustBuffer {
     typealias SwiftType = [Int64]
 
@@ -3546,6 +4934,31 @@ fileprivate struct FfiConverterSequenceTypeIssue: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMaskedRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [MaskedRecord]
+
+    public static func write(_ value: [MaskedRecord], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMaskedRecord.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MaskedRecord] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MaskedRecord]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMaskedRecord.read(from: &buf))
+        }
+        return seq
+    }
+}
 /**
  * The holidays of a source for a year (and, for China, the adjusted working days).
  * A year the source does not hold throws `OutOfRange`; a bad list or CSV throws
@@ -3557,6 +4970,164 @@ public func holidays(source: HolidaySource, year: Int32)throws  -> HolidayList  
     uniffi_ichigen_ffi_fn_func_holidays(
         FfiConverterTypeHolidaySource_lower(source),
         FfiConverterInt32.lower(year),uniffiCallStatus
+    )
+})
+}
+/**
+ * A customer's facts from their orders: input (JSON text) `{"customer_id",
+ * "orders": [{"record", "channel", "ordered_at", "amount", "cancelled"?,
+ * "shipped_on"?}], "profile"?, "tiers"?, "as_of", "has_candidate"?}`. Throws
+ * `InvalidIdentity` with the problem's path in the input (`$.orders[0].amount`).
+ */
+public func customerSummary(inputJson: String)throws  -> CustomerSummary  {
+    return try  FfiConverterTypeCustomerSummary_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_customer_summary(
+        FfiConverterString.lower(inputJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * The triage facts of one order of a customer: input (JSON text) `{"orders",
+ * "profile"?, "record"}`, `record` naming the order among `orders`. Throws
+ * `InvalidIdentity` (`IDENTITY_ORDER_UNKNOWN` at `$.record` when it is not there).
+ */
+public func customerTriageFacts(inputJson: String)throws  -> CustomerFacts  {
+    return try  FfiConverterTypeCustomerFacts_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_customer_triage_facts(
+        FfiConverterString.lower(inputJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * A matching configuration (JSON text; absent: the defaults) as the rules it
+ * checks, in order: `{"rules": [{"name", "fields"}], "max_key_records"}` as JSON
+ * text. Throws `InvalidIdentity` with every problem.
+ */
+public func describeIdentityConfig(configJson: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_describe_identity_config(
+        FfiConverterOptionString.lower(configJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * Applies the masking rule (Amazon: 30 days after shipping, by default) to a
+ * customer's records on a date: input (JSON text) `{"records": [{"record",
+ * "channel", "shipped_on"?, "party"}], "on", "rule"?: {"channel", "days"}}`.
+ * Returns one entry per record, in order. Throws `InvalidIdentity` with the
+ * problem's path in the input.
+ */
+public func maskCustomer(inputJson: String)throws  -> [MaskedRecord]  {
+    return try  FfiConverterSequenceTypeMaskedRecord.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_mask_customer(
+        FfiConverterString.lower(inputJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * An address as compared: `address1` the city, town and street, `address2` the
+ * building and room. The postal code to seven digits, the prefecture from its
+ * field or from the start of `address1`, block numbers unified
+ * (`一丁目２番地３号` → `1-2-3`), the building folded. Throws `InvalidIdentity` with
+ * `IDENTITY_POSTAL_INVALID`, `IDENTITY_PREFECTURE_UNKNOWN` or
+ * `IDENTITY_PREFECTURE_MISMATCH` at `$.value`.
+ */
+public func normalizeAddress(address1: String, address2: String? = nil, postalCode: String? = nil, prefecture: String? = nil)throws  -> NormalizedAddress  {
+    return try  FfiConverterTypeNormalizedAddress_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_normalize_address(
+        FfiConverterString.lower(address1),
+        FfiConverterOptionString.lower(address2),
+        FfiConverterOptionString.lower(postalCode),
+        FfiConverterOptionString.lower(prefecture),uniffiCallStatus
+    )
+})
+}
+/**
+ * An e-mail address normalized and classified. `relaysJson` is a JSON array of
+ * `{"domain", "kind", "channel"?}` replacing the relay domains ichigen knows
+ * (absent: Rakuten's, Amazon's and Apple's). Throws `InvalidIdentity` with
+ * `IDENTITY_EMAIL_INVALID` at `$.value`, or with the problem at `$.relays…`.
+ */
+public func normalizeEmail(value: String, relaysJson: String? = nil)throws  -> NormalizedEmail  {
+    return try  FfiConverterTypeNormalizedEmail_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_normalize_email(
+        FfiConverterString.lower(value),
+        FfiConverterOptionString.lower(relaysJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * A reading (フリガナ) as compared: katakana, full-width, spaces removed, small
+ * kana and long vowels unified. Never fails.
+ */
+public func normalizeKana(value: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_normalize_kana(
+        FfiConverterString.lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * A name as compared: NFKC, spaces removed, variant kanji unified (髙 → 高, 﨑 →
+ * 崎), honorifics (様, さん) dropped. Never fails.
+ */
+public func normalizeName(value: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_normalize_name(
+        FfiConverterString.lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * A phone number in E.164 with its kind. Throws `InvalidIdentity` with
+ * `IDENTITY_PHONE_INVALID`, `IDENTITY_PHONE_LENGTH` or `IDENTITY_PHONE_PLACEHOLDER`
+ * at `$.value`.
+ */
+public func normalizePhone(value: String)throws  -> NormalizedPhone  {
+    return try  FfiConverterTypeNormalizedPhone_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_normalize_phone(
+        FfiConverterString.lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * A postal code as seven digits (`〒106-0032` → `1060032`). Throws
+ * `InvalidIdentity` with `IDENTITY_POSTAL_INVALID` at `$.value`.
+ */
+public func normalizePostalCode(value: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_normalize_postal_code(
+        FfiConverterString.lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Resolves a batch of records (a JSON array) into customers, with the matching
+ * configuration and manual decisions (`[{"merge": [a, b]} | {"unmerge": [a, b]}]`)
+ * as JSON text (absent: the defaults, none). Returns the resolution as JSON text:
+ * `customers` (one per input record, in order: `record`, `customer_id`, `via`),
+ * `clusters`, `links`, `blocked`, `giant_keys`, `candidates`, `aliases`,
+ * `decisions`, `issues`, `next_customer_id`. A record that cannot be used gets a
+ * `null` customer and an issue at its index (`$[3].id`); a bad configuration or
+ * decision list throws `InvalidIdentity`.
+ */
+public func resolveCustomers(recordsJson: String, configJson: String? = nil, decisionsJson: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_resolve_customers(
+        FfiConverterString.lower(recordsJson),
+        FfiConverterOptionString.lower(configJson),
+        FfiConverterOptionString.lower(decisionsJson),uniffiCallStatus
     )
 })
 }
@@ -3690,6 +5261,39 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ichigen_ffi_checksum_func_holidays() != 44482) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ichigen_ffi_checksum_func_customer_summary() != 34151) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_customer_triage_facts() != 19714) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_describe_identity_config() != 44123) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_mask_customer() != 22758) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_normalize_address() != 64677) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_normalize_email() != 62477) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_normalize_kana() != 31227) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_normalize_name() != 41665) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_normalize_phone() != 15205) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_normalize_postal_code() != 61559) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_resolve_customers() != 64070) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ichigen_ffi_checksum_func_apply_event() != 21708) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3747,6 +5351,39 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ichigen_ffi_checksum_method_businesscalendar_previous_business_day() != 32050) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ichigen_ffi_checksum_method_customerresolver_candidates_json() != 24737) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_customerresolver_canonical() != 64840) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_customerresolver_count() != 62720) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_customerresolver_customer_of() != 59502) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_customerresolver_insert() != 28523) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_customerresolver_mask() != 35731) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_customerresolver_merge() != 22909) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_customerresolver_next_customer_id() != 46607) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_customerresolver_recompute() != 52594) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_customerresolver_snapshot_json() != 31270) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_customerresolver_unmerge() != 54103) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ichigen_ffi_checksum_method_ruleset_mode() != 40969) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3772,6 +5409,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_constructor_businesscalendar_from_json() != 11337) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_constructor_customerresolver_new() != 18785) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_constructor_ruleset_from_json() != 63757) {
