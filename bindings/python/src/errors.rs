@@ -51,6 +51,14 @@ create_exception!(
 );
 create_exception!(
     ichigen,
+    IdentityError,
+    IchigenError,
+    "Identity data (a matching configuration, a customer record, a decision, a \
+     value to normalize, customer facts) failed validation, or a resolver refused an \
+     operation (code IDENTITY_INVALID); .issues lists every problem."
+);
+create_exception!(
+    ichigen,
     InputError,
     IchigenError,
     "An argument is unusable or cannot be converted (code INPUT_*)."
@@ -65,6 +73,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LifecycleError", py.get_type::<LifecycleError>())?;
     m.add("CalendarError", py.get_type::<CalendarError>())?;
     m.add("ShippingError", py.get_type::<ShippingError>())?;
+    m.add("IdentityError", py.get_type::<IdentityError>())?;
     m.add("InputError", py.get_type::<InputError>())?;
     Ok(())
 }
@@ -102,6 +111,7 @@ pub fn core_error(py: Python<'_>, err: Error) -> PyErr {
         Error::Lifecycle(_) => py.get_type::<LifecycleError>(),
         Error::InvalidCalendar(_) | Error::Calendar(_) => py.get_type::<CalendarError>(),
         Error::InvalidShipping(_) => py.get_type::<ShippingError>(),
+        Error::InvalidIdentity(_) => py.get_type::<IdentityError>(),
         Error::InvalidInput(_) => py.get_type::<InputError>(),
         // The enum is non-exhaustive: a new variant still raises the base class.
         _ => py.get_type::<IchigenError>(),

@@ -3,13 +3,15 @@
 //!
 //! Thin by design: values are converted to JSON (`convert`), handed to the core's
 //! JSON face (`ichigen::interop`), and the results or errors (`errors`) converted
-//! back. No decision about orders, rules, calendars or
-//! ship dates is taken here. Bulk rows cross as Arrow (`arrow`).
+//! back. No decision about orders, rules, calendars, ship dates or customers is
+//! taken here. Bulk rows cross as Arrow (`arrow` for ship dates, `identity` for
+//! customer records).
 
 mod arrow;
 mod calendar;
 mod convert;
 mod errors;
+mod identity;
 mod orders;
 mod rules;
 mod shipdate;
@@ -30,6 +32,21 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<shipdate::PyShippingPolicy>()?;
     m.add_class::<shipdate::PyBatchPlanner>()?;
     m.add_function(wrap_pyfunction!(shipdate::column_addresses, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::normalize_name, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::normalize_kana, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::normalize_phone, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::normalize_email, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::normalize_postal_code, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::normalize_address, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::normalize_identity, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::describe_identity_config, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::resolve_customers_json, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::resolver::resolve_customers, m)?)?;
+    m.add_class::<identity::resolver::PyCustomerResolution>()?;
+    m.add_class::<identity::resolver::PyCustomerResolver>()?;
+    m.add_function(wrap_pyfunction!(identity::customer_summary, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::customer_triage_facts, m)?)?;
+    m.add_function(wrap_pyfunction!(identity::mask_customer, m)?)?;
     m.add(
         "EXAMPLE_RULE_SET_JSON",
         ichigen::rules::EXAMPLE_RULE_SET_JSON,

@@ -12,6 +12,7 @@ SUBCLASSES = [
     ichigen.OrderError,
     ichigen.RuleSetError,
     ichigen.LifecycleError,
+    ichigen.IdentityError,
     ichigen.InputError,
 ]
 
@@ -48,6 +49,11 @@ CASES = {
         lambda: ichigen.apply_event(sample_order(), {"type": "print"}, now=NOW),
         ichigen.LifecycleError,
         "LIFECYCLE_NOT_TRIAGED",
+    ),
+    "identity": (
+        lambda: ichigen.normalize_phone("call me"),
+        ichigen.IdentityError,
+        "IDENTITY_INVALID",
     ),
     "input": (
         lambda: ichigen.apply_event(sample_order(), {"type": "no_such_event"}, now=NOW),
@@ -176,6 +182,22 @@ def test_no_personal_data_in_error_messages():
         lambda: ichigen.triage(ichigen.EXAMPLE_RULE_SET_JSON, sample_order(), "山田 太郎"),
         lambda: ichigen.triage(ichigen.EXAMPLE_RULE_SET_JSON, sample_order(), now="山田 太郎"),
         lambda: ichigen.RuleSet.from_json('{"name": "山田 太郎", "rules": "090-1234-5678"}'),
+        lambda: ichigen.normalize_phone("山田 太郎"),
+        lambda: ichigen.normalize_phone("090-1234-567"),
+        lambda: ichigen.normalize_email("taro@example"),
+        lambda: ichigen.normalize_postal_code("渋谷区神宮前"),
+        lambda: ichigen.normalize_address(postal_code="山田 太郎", address1="渋谷区神宮前1-2-3"),
+        lambda: ichigen.normalize_address(prefecture="サンプルビル101", address1="渋谷区神宮前1-2-3"),
+        lambda: ichigen.CustomerResolver().insert({"id": "a", "channel": "山田 太郎"}),
+        lambda: ichigen.CustomerResolver().insert({"id": "a", "channel": "pos", "phone": 9012345678, "name": "山田 太郎"}),
+        lambda: ichigen.CustomerResolver({"criteria": [["山田 太郎"]]}),
+        lambda: ichigen.customer_summary(
+            {"customer_id": 1, "orders": [], "profile": {"caution": 5, "notes": "山田 太郎"}, "as_of": NOW}
+        ),
+        lambda: ichigen.mask_customer(
+            {"records": [{"record": "a", "channel": "amazon",
+                          "party": {"name": "山田 太郎", "phone": ["090-1234-5678"]}}], "on": "2026-11-23"}
+        ),
     ]:
         err = _raise(call)
         _assert_clean(err.message)

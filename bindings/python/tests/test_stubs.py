@@ -144,6 +144,21 @@ def test_stub_declares_the_whole_api():
         "BatchPlanner",
         "CalendarError",
         "ShippingError",
+        "IdentityError",
+        "normalize_name",
+        "normalize_kana",
+        "normalize_phone",
+        "normalize_email",
+        "normalize_postal_code",
+        "normalize_address",
+        "describe_identity_config",
+        "resolve_customers",
+        "resolve_customers_json",
+        "CustomerResolution",
+        "CustomerResolver",
+        "customer_summary",
+        "customer_triage_facts",
+        "mask_customer",
     ]:
         assert stub[name][0] in ("function", "class")
 
@@ -184,6 +199,12 @@ def test_py_typed_is_shipped():
         ("        zone: Optional[str] = None,\n    ) -> None: ...", "    ) -> None: ...\n    def carriers(self) -> List[str]: ..."),
         ("    def last(self) -> datetime.date: ...", "    def end(self) -> datetime.date: ..."),
         ("class ShippingError(IchigenError):", "class ShippingError(InputError):"),
+        ("class IdentityError(IchigenError):", "class IdentityError(InputError):"),
+        ("    address1: Optional[str] = None,\n    address2", "    address1: str = '',\n    address2"),
+        ("    def unmerge(self, a: str, b: str)", "    def unmerge(self, a: str, b: str, c: str)"),
+        ("    def candidates(self) -> List[_Candidate]:\n        \"\"\"Probable", "    @property\n    def candidates(self) -> List[_Candidate]:\n        \"\"\"Probable"),
+        ("    def snapshot(self) -> Dict[str, Any]:", "    def state(self) -> Dict[str, Any]:"),
+        ("def normalize_email(\n    value: str, relays", "def normalize_email(\n    value: str, *, relays"),
     ],
 )
 def test_checker_catches_drift(old, new):

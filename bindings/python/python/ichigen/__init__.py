@@ -1,9 +1,11 @@
 """ichigen (一元): the back office of shops selling on several marketplaces.
 
 Orders, their lifecycle and triage rules, business calendars and ship dates,
-computed by the Rust core. Records cross as plain dicts; money as strings; dates as
-strings inside orders and rule results, as datetime.date from calendars and plans.
-Bulk ship-date rows cross as Arrow (BatchPlanner). See README.md for the API.
+customer identity across channels (名寄せ), computed by the Rust core. Records
+cross as plain dicts; money as strings; dates as strings inside orders and rule
+results, as datetime.date from calendars, plans and customer facts. Bulk ship-date
+rows (BatchPlanner) and customer records (resolve_customers, CustomerResolver)
+cross as Arrow. See README.md for the API.
 """
 
 from ichigen._native import (
@@ -12,7 +14,10 @@ from ichigen._native import (
     BatchPlanner,
     Calendar,
     CalendarError,
+    CustomerResolution,
+    CustomerResolver,
     IchigenError,
+    IdentityError,
     InputError,
     LifecycleError,
     OrderError,
@@ -22,9 +27,21 @@ from ichigen._native import (
     ShippingPolicy,
     __version__,
     apply_event,
+    customer_summary,
+    customer_triage_facts,
+    describe_identity_config,
     dry_run,
     holidays,
+    mask_customer,
+    normalize_address,
+    normalize_email,
+    normalize_kana,
+    normalize_name,
+    normalize_phone,
+    normalize_postal_code,
     parse_order,
+    resolve_customers,
+    resolve_customers_json,
     triage,
     validate_order,
 )
@@ -35,7 +52,10 @@ __all__ = [
     "BatchPlanner",
     "Calendar",
     "CalendarError",
+    "CustomerResolution",
+    "CustomerResolver",
     "IchigenError",
+    "IdentityError",
     "InputError",
     "LifecycleError",
     "OrderError",
@@ -45,9 +65,21 @@ __all__ = [
     "ShippingPolicy",
     "__version__",
     "apply_event",
+    "customer_summary",
+    "customer_triage_facts",
+    "describe_identity_config",
     "dry_run",
     "holidays",
+    "mask_customer",
+    "normalize_address",
+    "normalize_email",
+    "normalize_kana",
+    "normalize_name",
+    "normalize_phone",
+    "normalize_postal_code",
     "parse_order",
+    "resolve_customers",
+    "resolve_customers_json",
     "triage",
     "validate_order",
 ]

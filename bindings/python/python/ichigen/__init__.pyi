@@ -2,7 +2,7 @@
 
 import datetime
 import decimal
-from typing import Any, Dict, List, Mapping, Optional, Sequence, TypedDict, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
 __version__: str
 
@@ -88,6 +88,61 @@ class _ShipPlan(TypedDict):
     """The triage facts the plan establishes (transit_days,
     designated_date_infeasible, awaiting_ship_date): merge into a triage context."""
 
+class _Normalized(TypedDict):
+    value: str
+    kind: str
+    """phone: mobile | landline | toll_free | ip | shared_cost | m2m | international;
+    email: ordinary | rakuten_relay | amazon_anonymized | relay."""
+
+class _Address(TypedDict, total=False):
+    postal_code: str
+    prefecture: str
+    prefecture_code: int
+    street: str
+    building: str
+
+class _Link(TypedDict, total=False):
+    records: List[str]
+    """[older, newer]"""
+    rule: str
+    """name+phone, ..., manual, retained, fuzzy:<rule>"""
+    fields: List[str]
+    score: float
+
+class _Placement(TypedDict):
+    customer_id: int
+    new_customer: bool
+    absorbed: List[int]
+    links: List[_Link]
+    issues: List[_Issue]
+    recomputed: bool
+
+class _GiantKey(TypedDict):
+    rule: str
+    fields: List[str]
+    records: int
+    sample: List[str]
+
+class _Alias(TypedDict):
+    alias: int
+    customer_id: int
+
+class _Candidate(TypedDict):
+    records: List[str]
+    customers: List[int]
+    rule: str
+    score: float
+
+class _TriageFacts(TypedDict):
+    caution: bool
+    vip: bool
+    purchase_count: int
+
+# A matching configuration: a dict, JSON text, or None for the defaults.
+_IdentityConfig = Union[Mapping[str, Any], str, None]
+# Manual decisions: [{"merge": [a, b]} | {"unmerge": [a, b]}], JSON text, or None.
+_Decisions = Union[Sequence[Mapping[str, Sequence[str]]], str, None]
+
 # A date argument: a datetime.date (not a datetime) or an ISO string.
 _Date = Union[datetime.date, str]
 # A holiday source: "japan", "china", or {"list": [...]}, {"csv": text},
@@ -119,6 +174,11 @@ class CalendarError(IchigenError):
 
 class ShippingError(IchigenError):
     """Ship-date data failed validation (code SHIPDATE_INVALID)."""
+
+class IdentityError(IchigenError):
+    """Identity data (a matching configuration, a customer record, a decision, a
+    value to normalize, customer facts) failed validation, or a resolver refused an
+    operation (code IDENTITY_INVALID; issue codes such as IDENTITY_PHONE_INVALID)."""
 
 class InputError(IchigenError):
     """An argument is unusable or cannot be converted (code INPUT_*)."""
@@ -196,6 +256,58 @@ class BatchPlanner:
         machine's cores) does not change the result."""
         ...
 
+class CustomerResolution:
+    """The result of resolve_customers."""
+
+    @property
+    def table(self) -> Any:
+        """A pyarrow.Table, one row per input row: id (the input's column),
+        customer_id (uint64, null for a row left out), via_record (the older record
+        of the first link that joined the row to a record before it, else null),
+        rule (that link's rule)."""
+        ...
+    @property
+    def links(self) -> List[_Link]: ...
+    @property
+    def giant_keys(self) -> List[_GiantKey]: ...
+    @property
+    def aliases(self) -> List[_Alias]: ...
+    @property
+    def issues(self) -> List[_Issue]:
+        """Rows left out and fields that could not be used; paths $[row]..."""
+        ...
+    @property
+    def next_customer_id(self) -> int: ...
+    def candidates(self) -> List[_Candidate]:
+        """Probable duplicates among different customers, computed on demand."""
+        ...
+
+class CustomerResolver:
+    """An incremental resolver: insert records one at a time or a table at a time;
+    merge, unmerge and mask recompute. Thread-safe; calls release the GIL."""
+
+    def __init__(self, config: _IdentityConfig = None) -> None: ...
+    def insert(self, record: _Record) -> _Placement: ...
+    def insert_table(self, table: _ArrowRows) -> Any:
+        """Returns a pyarrow.Table, one row per input row: id, customer_id (uint64,
+        after the whole table; null for a row left out), new_customer (bool),
+        issue (the code that left the row out, else null)."""
+        ...
+    def merge(self, a: str, b: str) -> int: ...
+    def unmerge(self, a: str, b: str) -> Tuple[int, int]: ...
+    def mask(self, record_id: str) -> int: ...
+    def customer_of(self, record_id: str) -> Optional[int]: ...
+    def canonical(self, customer_id: int) -> Optional[int]: ...
+    def recompute(self) -> None: ...
+    def candidates(self) -> List[_Candidate]: ...
+    def snapshot(self) -> Dict[str, Any]:
+        """{customers, clusters, links, blocked, giant_keys, candidates, aliases,
+        decisions, issues, next_customer_id}"""
+        ...
+    @property
+    def next_customer_id(self) -> int: ...
+    def __len__(self) -> int: ...
+
 def holidays(source: _HolidaySource, year: int) -> _Holidays: ...
 def validate_order(order: _Record) -> _ValidationReport: ...
 def parse_order(order: _Record) -> Dict[str, Any]: ...
@@ -217,6 +329,43 @@ def dry_run(
     contexts: Union[Sequence[Optional[Mapping[str, _JsonIn]]], str, None] = None,
     now: _Now = None,
 ) -> Dict[str, Any]: ...
+def normalize_name(value: str) -> str: ...
+def normalize_kana(value: str) -> str: ...
+def normalize_phone(value: str) -> _Normalized: ...
+def normalize_email(
+    value: str, relays: Optional[Sequence[Mapping[str, Optional[str]]]] = None
+) -> _Normalized: ...
+def normalize_postal_code(value: str) -> str: ...
+def normalize_address(
+    *,
+    postal_code: Optional[str] = None,
+    prefecture: Optional[str] = None,
+    address1: Optional[str] = None,
+    address2: Optional[str] = None,
+) -> _Address: ...
+def describe_identity_config(config: _IdentityConfig = None) -> Dict[str, Any]:
+    """{"rules": [{"name", "fields"}], "max_key_records"}"""
+    ...
+def resolve_customers(
+    table: _ArrowRows, config: _IdentityConfig = None, decisions: _Decisions = None
+) -> CustomerResolution:
+    """Columns: id, channel (strings, required); store, name, kana, phone, email,
+    postal_code, prefecture, address1, address2, member_id (strings); customer_id
+    (integers, prior ids kept); masked (booleans). Resolved with the GIL released."""
+    ...
+def resolve_customers_json(
+    records: Union[Sequence[Mapping[str, _JsonIn]], str],
+    config: _IdentityConfig = None,
+    decisions: _Decisions = None,
+) -> Dict[str, Any]: ...
+def customer_summary(input: _Record) -> Dict[str, Any]:
+    """birthday is a datetime.date; first_order_at / last_order_at RFC 3339 strings;
+    spend a string."""
+    ...
+def customer_triage_facts(input: _Record) -> _TriageFacts: ...
+def mask_customer(input: _Record) -> Dict[str, Any]:
+    """{"records": [{"record", "masked", "due_on": datetime.date, "party", "removed"}]}"""
+    ...
 
 __all__ = [
     "EXAMPLE_RULE_SET_JSON",
@@ -224,7 +373,10 @@ __all__ = [
     "BatchPlanner",
     "Calendar",
     "CalendarError",
+    "CustomerResolution",
+    "CustomerResolver",
     "IchigenError",
+    "IdentityError",
     "InputError",
     "LifecycleError",
     "OrderError",
@@ -234,9 +386,21 @@ __all__ = [
     "ShippingPolicy",
     "__version__",
     "apply_event",
+    "customer_summary",
+    "customer_triage_facts",
+    "describe_identity_config",
     "dry_run",
     "holidays",
+    "mask_customer",
+    "normalize_address",
+    "normalize_email",
+    "normalize_kana",
+    "normalize_name",
+    "normalize_phone",
+    "normalize_postal_code",
     "parse_order",
+    "resolve_customers",
+    "resolve_customers_json",
     "triage",
     "validate_order",
 ]
