@@ -57,7 +57,8 @@ export interface IchigenError extends Error {
   /**
    * `ORDER_INVALID`, `RULESET_INVALID`, `LIFECYCLE_*`, `CALENDAR_INVALID`,
    * `CALENDAR_OUT_OF_RANGE`, `SHIPDATE_INVALID`, `SHIPDATE_*` for a bad request or
-   * batch, or `INPUT_*`.
+   * batch, `IDENTITY_INVALID` (customer identity: a configuration, a record, a
+   * decision, a value a normalizer refuses), or `INPUT_*`.
    */
   code: string
   issues: Issue[]
@@ -293,6 +294,337 @@ export interface BatchColumns {
   designated?: Int32Array | null
 }
 
+/** 楽天市場, Amazon, Yahoo!ショッピング, au PAY マーケット, … as in orders. */
+export type ChannelName =
+  | 'rakuten'
+  | 'amazon'
+  | 'yahoo'
+  | 'au_pay'
+  | 'qoo10'
+  | 'shopify'
+  | 'own_site'
+  | 'pos'
+  | 'tmall'
+  | 'taobao'
+  | 'jd'
+  | 'pinduoduo'
+  | 'douyin'
+  | 'other'
+
+/** A field customers are matched on. */
+export type IdentityField = 'name' | 'kana' | 'phone' | 'email' | 'postal_code' | 'address' | 'member_id'
+
+/** What a phone number is. */
+export type PhoneKind = 'mobile' | 'landline' | 'toll_free' | 'ip' | 'shared_cost' | 'm2m' | 'international'
+
+/** What an e-mail address is: relay kinds match only within their channel and store. */
+export type EmailKind = 'ordinary' | 'rakuten_relay' | 'amazon_anonymized' | 'relay'
+
+/** A relay e-mail domain: addresses at it or at its subdomains are of `kind`. */
+export interface RelayDomain {
+  domain: string
+  kind: Exclude<EmailKind, 'ordinary'>
+  channel?: ChannelName
+}
+
+export interface NormalizedPhone {
+  /** E.164: `+819012345678`. */
+  value: string
+  kind: PhoneKind
+}
+
+export interface NormalizedEmail {
+  value: string
+  kind: EmailKind
+}
+
+/** The parts of an address, as a record holds them. */
+export interface AddressInput {
+  postal_code?: string | null
+  prefecture?: string | null
+  address1?: string | null
+  address2?: string | null
+}
+
+/** An address as compared. */
+export interface NormalizedAddress {
+  /** Seven digits. */
+  postal_code?: string
+  prefecture?: string
+  /** JIS X 0401, 1 北海道 … 47 沖縄県. */
+  prefecture_code?: number
+  /** City, town and street without the prefecture, block numbers as `1-2-3`. */
+  street: string
+  /** Building and room, folded. */
+  building: string
+}
+
+/**
+ * One buyer as a channel reported it (an order's buyer, a row of a customer list).
+ * Absent and `null` fields are the same.
+ */
+export interface IdentityRecord {
+  /** The caller's key (an order id, a customer row id); unique. */
+  id: string
+  /** Default `other`. */
+  channel?: ChannelName | null
+  /** The store within the channel (relay e-mails match only within one). */
+  store?: string | null
+  name?: string | null
+  /** Reading (フリガナ). */
+  kana?: string | null
+  phone?: string | null
+  email?: string | null
+  postal_code?: string | null
+  prefecture?: string | null
+  address1?: string | null
+  address2?: string | null
+  /** Marketplace member id, matched within its channel. */
+  member_id?: string | null
+  /** The customer id from an earlier resolution: kept, so that ids stay stable. */
+  customer_id?: number | null
+  /** Personal data removed (Amazon's 30 days): the record keeps its customer. */
+  masked?: boolean
+}
+
+/** A matching configuration (see docs/identity.md); omitted fields take the defaults. */
+export interface IdentityConfigInput {
+  /**
+   * Rules checked in order, each a list of fields that must all match
+   * (`["name", "phone"]`) or `{name, fields}`. Default: `member_id`, `name+phone`,
+   * `name+email`, `name+postal_code+address`.
+   */
+  criteria?: Array<IdentityField[] | { name?: string; fields: IdentityField[] }>
+  /** "At least `min` of these fields match", added after the criteria. */
+  threshold?: { fields: IdentityField[]; min: number }
+  /** Fields never used for a channel's records (default: Amazon's phone). */
+  channels?: { [channel in ChannelName]?: { ignore?: IdentityField[] } }
+  /** Default: Rakuten's, Amazon's and Apple's relay domains. */
+  relay_domains?: RelayDomain[]
+  /** A key shared by more records links nothing and is reported (default 50). */
+  max_key_records?: number
+  /** Fuzzy suggestions; merged only from `auto_merge_at` on. */
+  fuzzy?: { name_similarity?: number; max_edits?: number; auto_merge_at?: number }
+}
+
+/** A manual decision: 名寄せ顧客追加 (merge) or "these are different customers". */
+export type DecisionInput = { merge: [string, string] } | { unmerge: [string, string] }
+
+/** What `describeIdentityConfig` returns. */
+export interface IdentityConfigSummary {
+  rules: Array<{ name: string; fields: IdentityField[] }>
+  max_key_records: number
+}
+
+/** A link between two records and its evidence. */
+export interface IdentityLink {
+  /** The older record first. */
+  records: [string, string]
+  /** `name+phone` (a rule), `manual`, `retained` (a masked record kept), `fuzzy:<rule>`. */
+  rule: string
+  /** The fields that matched (empty for manual and retained links). */
+  fields: IdentityField[]
+  /** The similarity of a fuzzy link. */
+  score?: number
+}
+
+/** Where `CustomerResolver.insert` put a record. */
+export interface Placement {
+  customer_id: number
+  /** The record is its customer's first. */
+  new_customer: boolean
+  /** Customer ids merged into `customer_id` by this record (now aliases). */
+  absorbed: number[]
+  links: IdentityLink[]
+  /** Fields that could not be used (`$.phone`), with their codes. */
+  issues: Issue[]
+  /** The insert made a key giant and everything was recomputed. */
+  recomputed: boolean
+}
+
+/** A key shared by more than `max_key_records` records: it linked nothing. */
+export interface GiantKey {
+  rule: string
+  fields: IdentityField[]
+  records: number
+  /** The first few records' ids (the key itself is personal data). */
+  sample: string[]
+}
+
+/** A link a decision refused. */
+export interface BlockedLink {
+  records: [string, string]
+  rule: string
+}
+
+/** A probable duplicate the rules did not link: a suggestion. */
+export interface Candidate {
+  records: [string, string]
+  customers: [number, number]
+  rule: 'phone_name' | 'address_name'
+  /** Jaro–Winkler similarity of the names, 0 to 1. */
+  score: number
+}
+
+/** An id merged into another customer, and the id it resolves to now. */
+export interface CustomerAlias {
+  alias: number
+  customer_id: number
+}
+
+/** What `resolveCustomers` and `CustomerResolver.snapshot` return. */
+export interface Resolution {
+  /** Per record (aligned with the input for `resolveCustomers`); `null` for a record not used. */
+  customers: Array<{ record: string | null; customer_id: number | null; via: IdentityLink | null }>
+  clusters: Array<{ customer_id: number; records: string[] }>
+  links: IdentityLink[]
+  blocked: BlockedLink[]
+  giant_keys: GiantKey[]
+  candidates: Candidate[]
+  aliases: CustomerAlias[]
+  decisions: DecisionInput[]
+  /** Records and fields that could not be used, at `$[i]` and `$[i].phone`. */
+  issues: Issue[]
+  next_customer_id: number
+}
+
+/** A column: one entry per row, `null` or `undefined` for an absent value. */
+export type IdentityColumn<T> = Array<T | null | undefined>
+
+/** Records as columns for `resolveCustomerColumns`, all of the length of `id`. */
+export interface IdentityColumns {
+  id: IdentityColumn<string>
+  channel: IdentityColumn<ChannelName>
+  store?: IdentityColumn<string> | null
+  name?: IdentityColumn<string> | null
+  kana?: IdentityColumn<string> | null
+  phone?: IdentityColumn<string> | null
+  email?: IdentityColumn<string> | null
+  postalCode?: IdentityColumn<string> | null
+  prefecture?: IdentityColumn<string> | null
+  address1?: IdentityColumn<string> | null
+  address2?: IdentityColumn<string> | null
+  memberId?: IdentityColumn<string> | null
+  /** Customer ids from an earlier resolution. */
+  customerId?: IdentityColumn<number> | null
+  masked?: IdentityColumn<boolean> | null
+}
+
+/** One order of a customer, as their facts need it. */
+export interface CustomerOrder {
+  record: string
+  channel: ChannelName
+  ordered_at: string | Date
+  /** 税込, in yen: a string or an integer. */
+  amount: string | number
+  cancelled?: boolean
+  /** `YYYY-MM-DD`. */
+  shipped_on?: string
+}
+
+/** A note or a contact-history entry (応対履歴). */
+export interface CustomerEntry {
+  at: string | Date
+  kind?: string
+  text: string
+}
+
+/** What the shop keeps about a customer besides orders. */
+export interface CustomerProfile {
+  vip?: boolean
+  /** Caution (要注意顧客) and why. */
+  caution?: string | null
+  notes?: CustomerEntry[]
+  contacts?: CustomerEntry[]
+  /** `YYYY-MM-DD`. */
+  birthday?: string
+  points?: number
+}
+
+/** Tiers from lowest to highest; the highest reached wins. */
+export interface TierPolicy {
+  /** Below every tier (default `normal`). */
+  base?: string
+  tiers?: Array<{ name: string; min_spend?: string | number; min_orders?: number }>
+  /** Count only the orders of this many days before `as_of`. */
+  window_days?: number
+}
+
+export interface CustomerSummaryInput {
+  customer_id: number
+  orders: CustomerOrder[]
+  profile?: CustomerProfile | null
+  tiers?: TierPolicy | null
+  as_of: string | Date
+  /** The customer has a fuzzy candidate (for `repeat_candidate`). */
+  has_candidate?: boolean
+}
+
+/** What `customerSummary` returns. */
+export interface CustomerSummary {
+  customer_id: number
+  order_count: number
+  cancelled_count: number
+  spend: string
+  first_order_at: string | null
+  last_order_at: string | null
+  channels: ChannelName[]
+  /** Two or more orders (リピーター). */
+  repeat: boolean
+  cross_channel: boolean
+  /** One order and a fuzzy candidate: probably a repeat buyer (リピート候補). */
+  repeat_candidate: boolean
+  tier: string
+  vip: boolean
+  caution: boolean
+  caution_reason?: string
+  birthday?: string
+  points: number
+  notes: number
+  contacts: number
+}
+
+export interface CustomerTriageInput {
+  orders: CustomerOrder[]
+  profile?: CustomerProfile | null
+  /** The order (record id) being triaged. */
+  record: string
+}
+
+/** The `customer` of a triage context. */
+export interface CustomerFacts {
+  caution: boolean
+  vip: boolean
+  /** Which purchase the order is (1 = first). */
+  purchase_count: number
+}
+
+export interface MaskInput {
+  records: Array<{
+    record: string
+    channel: ChannelName
+    /** `YYYY-MM-DD`; not shipped: never masked yet. */
+    shipped_on?: string
+    party?: { [key: string]: JsonInput | undefined }
+  }>
+  /** The date asked about, `YYYY-MM-DD`. */
+  on: string
+  /** Default: Amazon, 30 days after shipping. */
+  rule?: { channel: ChannelName; days: number } | null
+}
+
+/** What `maskCustomer` returns. */
+export interface MaskResult {
+  records: Array<{
+    record: string
+    masked: boolean
+    due_on?: string
+    party: { [key: string]: unknown }
+    /** The fields that held data and were removed (for an audit log). */
+    removed: string[]
+  }>
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -374,6 +706,78 @@ export declare class Calendar {
 }
 
 /**
+ * Resolves records one at a time (a shop's order stream), keeping customer ids
+ * stable: a record joins the customer it matches (the oldest id survives a
+ * merge, the others become aliases that `canonical` follows), and manual merges
+ * and unmerges survive every recomputation. Inserting records without prior
+ * customer ids one by one gives the customers `resolveCustomers` gives for them
+ * (a record whose prior `customer_id` joins a customer that already has an id
+ * takes that id, where a batch would keep the prior one).
+ */
+export declare class CustomerResolver {
+  /**
+   * An empty resolver with a matching configuration (default: member id, name +
+   * phone, name + e-mail, name + postal code + address). Throws
+   * `IDENTITY_INVALID` with every issue.
+   */
+  constructor(config?: IdentityConfigInput | string | null)
+  /** How many records are stored. */
+  get length(): number
+  /** The next customer id to be given out. */
+  get nextCustomerId(): number
+  /**
+   * Inserts and links one record: `{customer_id, new_customer, absorbed, links,
+   * issues, recomputed}` (`issues`: fields that could not be used, at
+   * `$.phone` and the like). A record that does not decode, has no id
+   * (`IDENTITY_RECORD_NO_ID`) or an id already inserted
+   * (`IDENTITY_RECORD_DUPLICATE`) throws `IDENTITY_INVALID` and changes nothing.
+   */
+  insert(record: IdentityRecord | string): Placement
+  /**
+   * Records a manual merge (名寄せ顧客追加) of the customers of records `a` and
+   * `b`, kept across recomputation; returns the merged customer's id. The last
+   * decision about a pair wins; an unmerge between other records of the two
+   * customers refuses the merge (`IDENTITY_MERGE_REFUSED`). An unknown record is
+   * `IDENTITY_DECISION_UNKNOWN_RECORD` at `$[0]` or `$[1]`.
+   */
+  merge(a: string, b: string): number
+  /**
+   * Records that records `a` and `b` are different customers (the link that
+   * would join them is refused), kept across recomputation; returns their two
+   * customers' ids.
+   */
+  unmerge(a: string, b: string): [number, number]
+  /**
+   * Removes the personal data kept for a record (Amazon's 30 days) and
+   * recomputes; the record stays with its customer, whose id is returned.
+   * An unknown record is `IDENTITY_RECORD_UNKNOWN`.
+   */
+  mask(recordId: string): number
+  /** The customer of a record; `null` for a record never inserted. */
+  customerOf(recordId: string): number | null
+  /**
+   * The current id of a customer id, following aliases (an id merged into
+   * another gives the survivor); `null` for an id never given out.
+   */
+  canonical(customerId: number): number | null
+  /**
+   * Recomputes every customer from the stored records and decisions (what a
+   * batch over them gives); ids stay as they were.
+   */
+  recompute(): void
+  /**
+   * Probable duplicates the rules did not link, best first: `[{records,
+   * customers, rule, score}]` (`phone_name`, `address_name`). Suggestions only.
+   */
+  candidates(): Candidate[]
+  /**
+   * The whole state, in the shape `resolveCustomers` returns (`customers` in
+   * insertion order, `issues` empty).
+   */
+  snapshot(): Resolution
+}
+
+/**
  * A validated, compiled rule set. Build it with `RuleSet.fromJson`,
  * `RuleSet.fromToml` or `RuleSet.fromObject`; it is immutable and can be shared
  * across calls (and with `dryRunAsync`, which runs on the thread pool).
@@ -450,6 +854,30 @@ export interface BatchPlan {
 }
 
 /**
+ * A customer's facts from their orders: `{customer_id, order_count,
+ * cancelled_count, spend, first_order_at, last_order_at, channels, repeat,
+ * cross_channel, repeat_candidate, tier, vip, caution, ...}`. Input `{customer_id,
+ * orders: [{record, channel, ordered_at, amount, cancelled?, shipped_on?}],
+ * profile?, tiers?, as_of, has_candidate?}`; amounts as strings. Throws
+ * `IDENTITY_INVALID`.
+ */
+export declare function customerSummary(input: CustomerSummaryInput | string): CustomerSummary
+
+/**
+ * The triage facts of one order of a customer, `{caution, vip, purchase_count}`:
+ * the `customer` of a triage context. Input `{orders, profile?, record}`; a
+ * `record` not among `orders` is `IDENTITY_ORDER_UNKNOWN` at `$.record`.
+ */
+export declare function customerTriageFacts(input: CustomerTriageInput | string): CustomerFacts
+
+/**
+ * The rules of a matching configuration in the order they are checked, and the
+ * giant-key limit: `{rules: [{name, fields}], max_key_records}`. `null` describes
+ * the defaults. Throws `IDENTITY_INVALID` with every issue.
+ */
+export declare function describeIdentityConfig(config?: IdentityConfigInput | string | null): IdentityConfigSummary
+
+/**
  * Triage of a batch without keeping the results: what each order would become, and
  * totals by status and rule. `contexts`, when given, lines up with `orders`.
  */
@@ -474,6 +902,14 @@ export declare const EXAMPLE_RULE_SET_JSON: string
 export declare function holidays(source: HolidaySource, year: number): HolidayList
 
 /**
+ * Applies a masking rule (default: Amazon, 30 days after shipping) to a
+ * customer's records on a date: `{records: [{record, masked, due_on?, party,
+ * removed}]}`. Input `{records: [{record, channel, shipped_on?, party}], on,
+ * rule?}`, dates as `YYYY-MM-DD`.
+ */
+export declare function maskCustomer(input: MaskInput | string): MaskResult
+
+/**
  * The date columns' mark for "no date" (`-2147483648`): in `designated` and in a
  * batch's output.
  */
@@ -481,6 +917,56 @@ export declare const NO_DATE: number
 
 /** The `transitDays` output's mark for "no transit days" (255). */
 export declare const NO_TRANSIT_DAYS: number
+
+/**
+ * An address as compared: `{postal_code?, prefecture?, prefecture_code?, street,
+ * building}`, the prefecture found in its field or at the start of `address1`,
+ * block numbers unified (`一丁目２番地３号` → `1-2-3`). Throws `IDENTITY_INVALID`
+ * (`IDENTITY_POSTAL_INVALID`, `IDENTITY_PREFECTURE_UNKNOWN`,
+ * `IDENTITY_PREFECTURE_MISMATCH` at `$.value`).
+ */
+export declare function normalizeAddress(value: AddressInput): NormalizedAddress
+
+/**
+ * An e-mail address, lower-cased and folded, with its kind (`ordinary`,
+ * `rakuten_relay`, `amazon_anonymized`, `relay`) by `relays` (default: Rakuten's,
+ * Amazon's and Apple's relay domains). Throws `IDENTITY_INVALID`
+ * (`IDENTITY_EMAIL_INVALID` at `$.value`).
+ */
+export declare function normalizeEmail(value: string, relays?: RelayDomain[] | null): NormalizedEmail
+
+/**
+ * Any normalizer by its field's name (`name`, `kana`, `phone`, `email`,
+ * `postal_code`, `address`): `{value}`, with `kind` for phones and e-mails, or the
+ * parts of an address. An unknown field is `IDENTITY_UNKNOWN_FIELD` at `$.field`.
+ */
+export declare function normalizeIdentity(field: IdentityField | string, value: string | AddressInput, relays?: RelayDomain[] | null): { value: string; kind?: string } | NormalizedAddress
+
+/**
+ * A reading (フリガナ) as compared: full-width katakana (hiragana and half-width
+ * kana become it), spaces and the middle dot removed, romaji lower-cased.
+ */
+export declare function normalizeKana(value: string): string
+
+/**
+ * A name as compared: NFKC, every space and the middle dot removed, variant kanji
+ * unified (髙 → 高, 邊 → 辺), romaji lower-cased, a trailing 様 dropped.
+ */
+export declare function normalizeName(value: string): string
+
+/**
+ * A phone number in E.164 (`+819012345678`) with its kind (`mobile`, `landline`,
+ * `toll_free`, `ip`, `shared_cost`, `m2m`, `international`). Throws
+ * `IDENTITY_INVALID` (`IDENTITY_PHONE_INVALID`, `_LENGTH`, `_PLACEHOLDER` at
+ * `$.value`).
+ */
+export declare function normalizePhone(value: string): NormalizedPhone
+
+/**
+ * A postal code (郵便番号) as seven digits (`1060032`). Throws `IDENTITY_INVALID`
+ * (`IDENTITY_POSTAL_INVALID` at `$.value`).
+ */
+export declare function normalizePostalCode(value: string): string
 
 /**
  * Decodes and validates an order; returns it normalized, or throws `ORDER_INVALID`
@@ -494,6 +980,56 @@ export declare function parseOrder(order: OrderInput): Order
  * filling a batch's `destination` column.
  */
 export declare function prefectureCode(text: string): number | null
+
+/**
+ * `resolveCustomers` over columns: one array per field (`id`, `channel`, and any of
+ * `store`, `name`, `kana`, `phone`, `email`, `postalCode`, `prefecture`,
+ * `address1`, `address2`, `memberId` of strings, `customerId` of numbers, `masked`
+ * of booleans; `null` or `undefined` for an absent value), all of one length.
+ * Returns columns aligned with the rows (`customerId`, `viaRecord`, `rule`; `null`
+ * for a row that cannot be used) and `issues` with the same codes and `$[i]` paths
+ * as `resolveCustomers`, without building an object per row either way. A column
+ * of another length or kind throws `INPUT_*` at `$.columns.<name>`.
+ */
+export declare function resolveCustomerColumns(columns: IdentityColumns, config?: IdentityConfigInput | string | null, decisions?: DecisionInput[] | string | null): ResolvedColumns
+
+/**
+ * Resolves records into customers at once: `{customers, clusters, links, blocked,
+ * giant_keys, candidates, aliases, decisions, issues, next_customer_id}`.
+ * `customers` lines up with `records`; a record that cannot be used (it does not
+ * decode, has no id or a duplicate one) gets `customer_id: null` and an issue at
+ * `$[i]`; a field that cannot be used (a bad phone) is an issue at `$[i].phone`
+ * and the rest of the record still counts. A record's `customer_id` (from an
+ * earlier resolution) is kept as its customer's id. Throws `IDENTITY_INVALID` only
+ * for a bad configuration, a malformed decision or `records` not an array.
+ */
+export declare function resolveCustomers(records: IdentityRecord[] | string, config?: IdentityConfigInput | string | null, decisions?: DecisionInput[] | string | null): Resolution
+
+/** The output of `resolveCustomerColumns`: one entry per row in each column. */
+export interface ResolvedColumns {
+  /** The row's customer; `null` for a row that cannot be used (see `issues`). */
+  customerId: Array<number | null>
+  /**
+   * The older record of the link that joined the row to its customer; `null`
+   * for a customer's first record.
+   */
+  viaRecord: Array<string | null>
+  /** That link's rule (`name+phone`, `manual`, `retained`, `fuzzy:…`). */
+  rule: Array<string | null>
+  /**
+   * Rows and fields that could not be used, as in `resolveCustomers`
+   * (`$[i].phone`); decisions naming unknown records (`$.decisions[k]`).
+   */
+  issues: Issue[]
+  /** Keys shared by more records than `max_key_records`: they linked nothing. */
+  giantKeys: GiantKey[]
+  /** Links a decision refused. */
+  blocked: BlockedLink[]
+  /** Ids merged into another customer and the id they resolve to now. */
+  aliases: CustomerAlias[]
+  /** The next customer id to be given out. */
+  nextCustomerId: number
+}
 
 /** A typical order (three lines, two tax rates), as JSON text. The people are fictitious. */
 export declare const SAMPLE_ORDER_JSON: string

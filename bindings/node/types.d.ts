@@ -57,7 +57,8 @@ export interface IchigenError extends Error {
   /**
    * `ORDER_INVALID`, `RULESET_INVALID`, `LIFECYCLE_*`, `CALENDAR_INVALID`,
    * `CALENDAR_OUT_OF_RANGE`, `SHIPDATE_INVALID`, `SHIPDATE_*` for a bad request or
-   * batch, or `INPUT_*`.
+   * batch, `IDENTITY_INVALID` (customer identity: a configuration, a record, a
+   * decision, a value a normalizer refuses), or `INPUT_*`.
    */
   code: string
   issues: Issue[]
@@ -291,4 +292,335 @@ export interface BatchColumns {
   handlingDays?: Uint32Array | null
   /** Designated delivery date, days since 1970-01-01, or `NO_DATE`. */
   designated?: Int32Array | null
+}
+
+/** 楽天市場, Amazon, Yahoo!ショッピング, au PAY マーケット, … as in orders. */
+export type ChannelName =
+  | 'rakuten'
+  | 'amazon'
+  | 'yahoo'
+  | 'au_pay'
+  | 'qoo10'
+  | 'shopify'
+  | 'own_site'
+  | 'pos'
+  | 'tmall'
+  | 'taobao'
+  | 'jd'
+  | 'pinduoduo'
+  | 'douyin'
+  | 'other'
+
+/** A field customers are matched on. */
+export type IdentityField = 'name' | 'kana' | 'phone' | 'email' | 'postal_code' | 'address' | 'member_id'
+
+/** What a phone number is. */
+export type PhoneKind = 'mobile' | 'landline' | 'toll_free' | 'ip' | 'shared_cost' | 'm2m' | 'international'
+
+/** What an e-mail address is: relay kinds match only within their channel and store. */
+export type EmailKind = 'ordinary' | 'rakuten_relay' | 'amazon_anonymized' | 'relay'
+
+/** A relay e-mail domain: addresses at it or at its subdomains are of `kind`. */
+export interface RelayDomain {
+  domain: string
+  kind: Exclude<EmailKind, 'ordinary'>
+  channel?: ChannelName
+}
+
+export interface NormalizedPhone {
+  /** E.164: `+819012345678`. */
+  value: string
+  kind: PhoneKind
+}
+
+export interface NormalizedEmail {
+  value: string
+  kind: EmailKind
+}
+
+/** The parts of an address, as a record holds them. */
+export interface AddressInput {
+  postal_code?: string | null
+  prefecture?: string | null
+  address1?: string | null
+  address2?: string | null
+}
+
+/** An address as compared. */
+export interface NormalizedAddress {
+  /** Seven digits. */
+  postal_code?: string
+  prefecture?: string
+  /** JIS X 0401, 1 北海道 … 47 沖縄県. */
+  prefecture_code?: number
+  /** City, town and street without the prefecture, block numbers as `1-2-3`. */
+  street: string
+  /** Building and room, folded. */
+  building: string
+}
+
+/**
+ * One buyer as a channel reported it (an order's buyer, a row of a customer list).
+ * Absent and `null` fields are the same.
+ */
+export interface IdentityRecord {
+  /** The caller's key (an order id, a customer row id); unique. */
+  id: string
+  /** Default `other`. */
+  channel?: ChannelName | null
+  /** The store within the channel (relay e-mails match only within one). */
+  store?: string | null
+  name?: string | null
+  /** Reading (フリガナ). */
+  kana?: string | null
+  phone?: string | null
+  email?: string | null
+  postal_code?: string | null
+  prefecture?: string | null
+  address1?: string | null
+  address2?: string | null
+  /** Marketplace member id, matched within its channel. */
+  member_id?: string | null
+  /** The customer id from an earlier resolution: kept, so that ids stay stable. */
+  customer_id?: number | null
+  /** Personal data removed (Amazon's 30 days): the record keeps its customer. */
+  masked?: boolean
+}
+
+/** A matching configuration (see docs/identity.md); omitted fields take the defaults. */
+export interface IdentityConfigInput {
+  /**
+   * Rules checked in order, each a list of fields that must all match
+   * (`["name", "phone"]`) or `{name, fields}`. Default: `member_id`, `name+phone`,
+   * `name+email`, `name+postal_code+address`.
+   */
+  criteria?: Array<IdentityField[] | { name?: string; fields: IdentityField[] }>
+  /** "At least `min` of these fields match", added after the criteria. */
+  threshold?: { fields: IdentityField[]; min: number }
+  /** Fields never used for a channel's records (default: Amazon's phone). */
+  channels?: { [channel in ChannelName]?: { ignore?: IdentityField[] } }
+  /** Default: Rakuten's, Amazon's and Apple's relay domains. */
+  relay_domains?: RelayDomain[]
+  /** A key shared by more records links nothing and is reported (default 50). */
+  max_key_records?: number
+  /** Fuzzy suggestions; merged only from `auto_merge_at` on. */
+  fuzzy?: { name_similarity?: number; max_edits?: number; auto_merge_at?: number }
+}
+
+/** A manual decision: 名寄せ顧客追加 (merge) or "these are different customers". */
+export type DecisionInput = { merge: [string, string] } | { unmerge: [string, string] }
+
+/** What `describeIdentityConfig` returns. */
+export interface IdentityConfigSummary {
+  rules: Array<{ name: string; fields: IdentityField[] }>
+  max_key_records: number
+}
+
+/** A link between two records and its evidence. */
+export interface IdentityLink {
+  /** The older record first. */
+  records: [string, string]
+  /** `name+phone` (a rule), `manual`, `retained` (a masked record kept), `fuzzy:<rule>`. */
+  rule: string
+  /** The fields that matched (empty for manual and retained links). */
+  fields: IdentityField[]
+  /** The similarity of a fuzzy link. */
+  score?: number
+}
+
+/** Where `CustomerResolver.insert` put a record. */
+export interface Placement {
+  customer_id: number
+  /** The record is its customer's first. */
+  new_customer: boolean
+  /** Customer ids merged into `customer_id` by this record (now aliases). */
+  absorbed: number[]
+  links: IdentityLink[]
+  /** Fields that could not be used (`$.phone`), with their codes. */
+  issues: Issue[]
+  /** The insert made a key giant and everything was recomputed. */
+  recomputed: boolean
+}
+
+/** A key shared by more than `max_key_records` records: it linked nothing. */
+export interface GiantKey {
+  rule: string
+  fields: IdentityField[]
+  records: number
+  /** The first few records' ids (the key itself is personal data). */
+  sample: string[]
+}
+
+/** A link a decision refused. */
+export interface BlockedLink {
+  records: [string, string]
+  rule: string
+}
+
+/** A probable duplicate the rules did not link: a suggestion. */
+export interface Candidate {
+  records: [string, string]
+  customers: [number, number]
+  rule: 'phone_name' | 'address_name'
+  /** Jaro–Winkler similarity of the names, 0 to 1. */
+  score: number
+}
+
+/** An id merged into another customer, and the id it resolves to now. */
+export interface CustomerAlias {
+  alias: number
+  customer_id: number
+}
+
+/** What `resolveCustomers` and `CustomerResolver.snapshot` return. */
+export interface Resolution {
+  /** Per record (aligned with the input for `resolveCustomers`); `null` for a record not used. */
+  customers: Array<{ record: string | null; customer_id: number | null; via: IdentityLink | null }>
+  clusters: Array<{ customer_id: number; records: string[] }>
+  links: IdentityLink[]
+  blocked: BlockedLink[]
+  giant_keys: GiantKey[]
+  candidates: Candidate[]
+  aliases: CustomerAlias[]
+  decisions: DecisionInput[]
+  /** Records and fields that could not be used, at `$[i]` and `$[i].phone`. */
+  issues: Issue[]
+  next_customer_id: number
+}
+
+/** A column: one entry per row, `null` or `undefined` for an absent value. */
+export type IdentityColumn<T> = Array<T | null | undefined>
+
+/** Records as columns for `resolveCustomerColumns`, all of the length of `id`. */
+export interface IdentityColumns {
+  id: IdentityColumn<string>
+  channel: IdentityColumn<ChannelName>
+  store?: IdentityColumn<string> | null
+  name?: IdentityColumn<string> | null
+  kana?: IdentityColumn<string> | null
+  phone?: IdentityColumn<string> | null
+  email?: IdentityColumn<string> | null
+  postalCode?: IdentityColumn<string> | null
+  prefecture?: IdentityColumn<string> | null
+  address1?: IdentityColumn<string> | null
+  address2?: IdentityColumn<string> | null
+  memberId?: IdentityColumn<string> | null
+  /** Customer ids from an earlier resolution. */
+  customerId?: IdentityColumn<number> | null
+  masked?: IdentityColumn<boolean> | null
+}
+
+/** One order of a customer, as their facts need it. */
+export interface CustomerOrder {
+  record: string
+  channel: ChannelName
+  ordered_at: string | Date
+  /** 税込, in yen: a string or an integer. */
+  amount: string | number
+  cancelled?: boolean
+  /** `YYYY-MM-DD`. */
+  shipped_on?: string
+}
+
+/** A note or a contact-history entry (応対履歴). */
+export interface CustomerEntry {
+  at: string | Date
+  kind?: string
+  text: string
+}
+
+/** What the shop keeps about a customer besides orders. */
+export interface CustomerProfile {
+  vip?: boolean
+  /** Caution (要注意顧客) and why. */
+  caution?: string | null
+  notes?: CustomerEntry[]
+  contacts?: CustomerEntry[]
+  /** `YYYY-MM-DD`. */
+  birthday?: string
+  points?: number
+}
+
+/** Tiers from lowest to highest; the highest reached wins. */
+export interface TierPolicy {
+  /** Below every tier (default `normal`). */
+  base?: string
+  tiers?: Array<{ name: string; min_spend?: string | number; min_orders?: number }>
+  /** Count only the orders of this many days before `as_of`. */
+  window_days?: number
+}
+
+export interface CustomerSummaryInput {
+  customer_id: number
+  orders: CustomerOrder[]
+  profile?: CustomerProfile | null
+  tiers?: TierPolicy | null
+  as_of: string | Date
+  /** The customer has a fuzzy candidate (for `repeat_candidate`). */
+  has_candidate?: boolean
+}
+
+/** What `customerSummary` returns. */
+export interface CustomerSummary {
+  customer_id: number
+  order_count: number
+  cancelled_count: number
+  spend: string
+  first_order_at: string | null
+  last_order_at: string | null
+  channels: ChannelName[]
+  /** Two or more orders (リピーター). */
+  repeat: boolean
+  cross_channel: boolean
+  /** One order and a fuzzy candidate: probably a repeat buyer (リピート候補). */
+  repeat_candidate: boolean
+  tier: string
+  vip: boolean
+  caution: boolean
+  caution_reason?: string
+  birthday?: string
+  points: number
+  notes: number
+  contacts: number
+}
+
+export interface CustomerTriageInput {
+  orders: CustomerOrder[]
+  profile?: CustomerProfile | null
+  /** The order (record id) being triaged. */
+  record: string
+}
+
+/** The `customer` of a triage context. */
+export interface CustomerFacts {
+  caution: boolean
+  vip: boolean
+  /** Which purchase the order is (1 = first). */
+  purchase_count: number
+}
+
+export interface MaskInput {
+  records: Array<{
+    record: string
+    channel: ChannelName
+    /** `YYYY-MM-DD`; not shipped: never masked yet. */
+    shipped_on?: string
+    party?: { [key: string]: JsonInput | undefined }
+  }>
+  /** The date asked about, `YYYY-MM-DD`. */
+  on: string
+  /** Default: Amazon, 30 days after shipping. */
+  rule?: { channel: ChannelName; days: number } | null
+}
+
+/** What `maskCustomer` returns. */
+export interface MaskResult {
+  records: Array<{
+    record: string
+    masked: boolean
+    due_on?: string
+    party: { [key: string]: unknown }
+    /** The fields that held data and were removed (for an audit log). */
+    removed: string[]
+  }>
 }

@@ -6,7 +6,8 @@
 //! BigInt (when it fits 64 bits) and `Date` (an RFC 3339 string in UTC). Money crosses
 //! as strings; a fractional JS number in an amount is refused by the core. A record
 //! argument may also be the same record as JSON text. Out, the core's JSON goes back
-//! through napi's `serde-json` conversion.
+//! through napi's `serde-json` conversion, or through [`to_js`] for results that
+//! may exceed napi's budget of a million values per conversion.
 //!
 //! A problem is an `INPUT_*` error whose issue path names the argument and the place
 //! inside it (`$.order.lines[0].unit_price`); messages never quote the value.
@@ -14,8 +15,8 @@
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use ichigen::Error;
 use ichigen::clock::{Clock, FixedClock};
-use napi::ValueType;
-use napi::bindgen_prelude::{JsObjectValue, JsValue, Object, Unknown};
+use napi::bindgen_prelude::{JsObjectValue, JsValue, Null, Object, ToNapiValue, Unknown};
+use napi::{Env, ValueType};
 use serde_json::{Map, Number, Value};
 
 use crate::errors::input;
@@ -28,7 +29,7 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// A napi call that failed while reading a value (a throwing getter, a proxy).
 /// If JS raised an exception, napi rethrows that one instead of this error.
-fn unreadable(path: &str) -> Error {
+pub fn unreadable(path: &str) -> Error {
     input("INPUT_WRONG_TYPE", path, "the value cannot be read")
 }
 
@@ -365,5 +366,38 @@ pub fn property<'env>(
             ValueType::Undefined | ValueType::Null => Ok(None),
             _ => Ok(Some(v)),
         },
+    }
+}
+
+/// A JSON result as a JS value. napi's own conversion refuses more than 1,000,000
+/// values at once (a guard against JS object graphs that expand exponentially),
+/// which a resolution of some 70,000 records already holds; a result is a tree the
+/// core built from the input, so it is converted whole. Integers beyond ±(2^53 - 1)
+/// become the nearest double: callers that may meet one check first.
+pub fn to_js<'env>(env: &'env Env, value: &Value) -> napi::Result<Unknown<'env>> {
+    match value {
+        Value::Null => Null.into_unknown(env),
+        Value::Bool(b) => b.into_unknown(env),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.into_unknown(env),
+            None => n.as_f64().unwrap_or(f64::NAN).into_unknown(env),
+        },
+        Value::String(s) => s.as_str().into_unknown(env),
+        Value::Array(items) => {
+            let len = u32::try_from(items.len())
+                .map_err(|_| napi::Error::from_reason("an array too long for JS"))?;
+            let mut array = env.create_array(len)?;
+            for (i, item) in (0..len).zip(items) {
+                array.set(i, to_js(env, item)?)?;
+            }
+            Ok(array.to_unknown())
+        }
+        Value::Object(map) => {
+            let mut object = Object::new(env)?;
+            for (k, item) in map {
+                object.set(k, to_js(env, item)?)?;
+            }
+            Ok(object.to_unknown())
+        }
     }
 }

@@ -2,7 +2,11 @@
 //!
 //! The thrown (or rejected) value is a plain `Error` whose `message` is the core's
 //! text, `code` the core's stable code (`ORDER_INVALID`, `RULESET_INVALID`,
-//! `LIFECYCLE_*`, `INPUT_*`) and `issues` an array of `{code, path, message}`. The
+//! `LIFECYCLE_*`, `CALENDAR_*`, `SHIPDATE_*`, `IDENTITY_INVALID`, `INPUT_*`) and
+//! `issues` an array of `{code, path, message}`. Every kind of core error crosses
+//! the same way, told apart by `code`: a new kind (`IDENTITY_INVALID` for customer
+//! identity: a configuration, a record, a decision, a normalizer's refusal) needs
+//! no code here. The
 //! core never quotes input values in its messages, and the conversion problems found
 //! here (`convert`) say what was expected, never what was given.
 
@@ -38,6 +42,19 @@ fn issues_value(issues: &[Issue]) -> serde_json::Value {
 /// A problem with an argument, as the core's own input error.
 pub fn input(code: &str, path: &str, message: &str) -> Error {
     Error::InvalidInput(Issue::new(code, path, message))
+}
+
+/// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// A whole number in a result (a customer id) that a JS number cannot carry, at
+/// `path` in the result; refused rather than rounded or turned into a BigInt.
+pub fn id_out_of_range(path: &str) -> Error {
+    input(
+        "INPUT_OUT_OF_RANGE",
+        path,
+        "a whole number in the result (a customer id) is beyond Number.MAX_SAFE_INTEGER (2^53 - 1)",
+    )
 }
 
 /// Extension for `Result<T, ichigen::Error>`.

@@ -4,8 +4,9 @@
 //! Thin by design: JS values are converted to JSON (`convert`), handed to the core's
 //! JSON face (`ichigen::interop`), and the results or errors (`errors`) converted
 //! back; a ship-date batch passes typed arrays to the core's columnar planner and
-//! returns typed arrays (`shipdate`). No decision about orders, rules, calendars or
-//! ship dates is taken here. The TypeScript types of the
+//! returns typed arrays (`shipdate`); customer identity (`identity`) takes records
+//! as objects or as columns of strings, and keeps an incremental resolver. No
+//! decision about orders, rules, calendars, ship dates or customers is taken here. The TypeScript types of the
 //! records live in `types.d.ts`, which the CLI puts at the head of `index.d.ts`.
 
 // napi-derive registers the exports only outside `cfg(test)`; `cargo clippy
@@ -15,6 +16,7 @@
 mod calendar;
 mod convert;
 mod errors;
+mod identity;
 mod orders;
 mod rules;
 mod shipdate;
