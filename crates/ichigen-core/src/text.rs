@@ -22,10 +22,18 @@ const HYPHENS: &[char] = &[
 /// The long-vowel mark ー is folded only between digits (in `1ー2`), so that katakana
 /// words keep it.
 pub fn fold(s: &str) -> String {
+    if let Some(out) = fold_plain(s) {
+        return out;
+    }
     // Removing a space can bring a combining mark next to a letter, and lower-casing
     // can produce new compositions; repeat until nothing changes so that
     // fold(fold(x)) == fold(x). One round suffices whenever its result is already in
     // NFKC, which a quick check tells without normalizing again.
+    fold_nfkc(s)
+}
+
+/// [`fold`] the long way, through NFKC (what [`fold_plain`] must agree with).
+fn fold_nfkc(s: &str) -> String {
     let mut current = fold_once(s);
     for _ in 0..4 {
         if is_nfkc_quick(current.chars()) == IsNormalized::Yes {
@@ -69,6 +77,56 @@ fn fold_once(s: &str) -> String {
         }
     }
     out
+}
+
+/// Characters NFKC leaves alone and that compose with nothing: printable ASCII,
+/// the ideographic space, hiragana, katakana (with ・ and ー), 々, CJK unified
+/// ideographs, and the hyphen-like characters other than the half-width ｰ.
+fn is_plain(c: char) -> bool {
+    matches!(
+        c,
+        ' '..='~'
+            | '\u{3000}'
+            | '\u{3005}'
+            | '\u{3041}'..='\u{3096}'
+            | '\u{309D}'..='\u{309E}'
+            | '\u{30A1}'..='\u{30FE}'
+            | '\u{4E00}'..='\u{9FFF}'
+    ) || (c != '\u{FF70}' && HYPHENS.contains(&c))
+}
+
+/// Whether every character of `s` is one NFKC leaves alone and that composes with
+/// nothing (so that normalizing `s` again cannot change it).
+pub(crate) fn is_plain_text(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii() || is_plain(c))
+}
+
+/// [`fold`] for text made only of [`is_plain`] characters (most names, phones,
+/// e-mails and addresses), in one pass without NFKC; `None` otherwise.
+fn fold_plain(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    // Whitespace goes before the neighbours of ー are looked at, as in fold_once.
+    let mut chars = s.chars().filter(|c| !c.is_whitespace()).peekable();
+    let mut prev: Option<char> = None;
+    while let Some(c) = chars.next() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if !is_plain(c) {
+            return None;
+        } else if HYPHENS.contains(&c) {
+            let between_digits = prev.is_some_and(|p| p.is_ascii_digit())
+                && chars.peek().is_some_and(|n| n.is_ascii_digit());
+            if c != '\u{30FC}' || between_digits {
+                out.push('-');
+            } else {
+                out.push(c);
+            }
+        } else {
+            out.push(c);
+        }
+        prev = Some(c);
+    }
+    Some(out)
 }
 
 fn is_zero_width(c: char) -> bool {

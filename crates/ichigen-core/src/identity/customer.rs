@@ -167,9 +167,15 @@ impl TierPolicy {
     /// `IDENTITY_INVALID` with the paths otherwise.
     pub fn from_json(value: serde_json::Value) -> Result<TierPolicy, Error> {
         let policy: TierPolicy = serde_path_to_error::deserialize(value).map_err(|e| {
+            let inner = e.path().to_string();
+            let path = match inner.as_str() {
+                "." | "" => "$".to_owned(),
+                p if p.starts_with('[') => format!("${p}"),
+                p => format!("$.{p}"),
+            };
             Error::InvalidIdentity(vec![crate::error::issue_from_serde(
                 "IDENTITY",
-                &format!("$.{}", e.path()),
+                &path,
                 &e.inner().to_string(),
             )])
         })?;

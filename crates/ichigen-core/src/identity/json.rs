@@ -17,6 +17,8 @@ fn decode<T: serde::de::DeserializeOwned>(value: Value, path: &str) -> Result<T,
         let inner = e.path().to_string();
         let full = if inner == "." || inner.is_empty() {
             path.to_owned()
+        } else if inner.starts_with('[') {
+            format!("{path}{inner}")
         } else {
             format!("{path}.{inner}")
         };
@@ -157,6 +159,12 @@ pub fn parse_decisions(decisions: Value) -> Result<Vec<Decision>, Error> {
 pub fn resolve_identities(config: Value, records: Value, decisions: Value) -> Result<Value, Error> {
     let config = load_identity_config(config)?;
     let decisions = parse_decisions(decisions)?;
+    // The id of a record that does not decode still names its entry.
+    let raw_ids: Vec<Option<String>> = records.as_array().map_or_else(Vec::new, |a| {
+        a.iter()
+            .map(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
+            .collect()
+    });
     let (parsed, mut issues) = parse_identity_records(records)?;
     // Keep the input index of every record the resolver stores, so that issues
     // name the input position.
@@ -188,7 +196,7 @@ pub fn resolve_identities(config: Value, records: Value, decisions: Value) -> Re
     if let Some(Value::Array(assigned)) = out.get_mut("customers") {
         let mut stored = std::mem::take(assigned).into_iter();
         let mut aligned = Vec::with_capacity(parsed.len());
-        for r in &parsed {
+        for (i, r) in parsed.iter().enumerate() {
             let entry = r
                 .as_ref()
                 .and_then(|r| {
@@ -196,7 +204,13 @@ pub fn resolve_identities(config: Value, records: Value, decisions: Value) -> Re
                     let peek = stored.as_slice().first()?;
                     (peek["record"] == r.id.as_str()).then(|| stored.next())?
                 })
-                .unwrap_or_else(|| json!({"record": r.as_ref().map(|r| r.id.clone()), "customer_id": null, "via": null}));
+                .unwrap_or_else(|| {
+                    let id = r
+                        .as_ref()
+                        .map(|r| r.id.clone())
+                        .or_else(|| raw_ids.get(i).cloned().flatten());
+                    json!({"record": id, "customer_id": null, "via": null})
+                });
             aligned.push(entry);
         }
         *assigned = aligned;
@@ -239,6 +253,22 @@ pub fn resolution_value(resolver: &mut Resolver, issues: &[Issue]) -> Value {
 /// A placement as JSON.
 pub fn placement_value(p: &Placement) -> Value {
     serde_json::to_value(p).unwrap_or(Value::Null)
+}
+
+/// Moves the paths of an error about a part of the input under that part's path.
+fn under(prefix: &str, e: Error) -> Error {
+    match e {
+        Error::InvalidIdentity(issues) => Error::InvalidIdentity(
+            issues
+                .into_iter()
+                .map(|mut i| {
+                    i.path = format!("{prefix}{}", i.path.trim_start_matches('$'));
+                    i
+                })
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 fn with_step_path(e: Error, k: usize) -> Error {
@@ -305,7 +335,8 @@ fn run_step(resolver: &mut Resolver, step: Value) -> Result<Value, Error> {
     };
     Ok(match kind.as_str() {
         "insert" => {
-            let record = decode::<IdentityRecord>(arg, "$.insert")?;
+            // Paths are the record's own, as for the resolver's checks (`$.id`).
+            let record = decode::<IdentityRecord>(arg, "$")?;
             placement_value(&resolver.insert(&record)?)
         }
         "merge" => {
@@ -376,7 +407,7 @@ pub fn customer_summary(input: Value) -> Result<Value, Error> {
     };
     let tiers = match field(&m, "tiers") {
         Value::Null => TierPolicy::default(),
-        v => TierPolicy::from_json(v)?,
+        v => TierPolicy::from_json(v).map_err(|e| under("$.tiers", e))?,
     };
     let as_of = decode(field(&m, "as_of"), "$.as_of")?;
     let has_candidate = m

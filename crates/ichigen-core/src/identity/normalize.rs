@@ -81,6 +81,9 @@ pub const VARIANT_KANJI: &[(char, char)] = &[
 ];
 
 fn variant(c: char) -> char {
+    if c.is_ascii() {
+        return c;
+    }
     VARIANT_KANJI
         .iter()
         .find(|(from, _)| *from == c)
@@ -89,9 +92,25 @@ fn variant(c: char) -> char {
 
 /// Applies `step` until its output stops changing (at most a few rounds): a step
 /// that removes a character can bring a combining mark next to a letter, which a
-/// second NFKC composes.
+/// second NFKC composes. Output made only of characters NFKC leaves alone (the
+/// usual case) is final at once: the steps are idempotent on it.
 fn fixed_point(s: &str, step: impl Fn(&str) -> String) -> String {
-    let mut current = step(s);
+    let current = step(s);
+    if crate::text::is_plain_text(&current) {
+        return current;
+    }
+    settle(current, step)
+}
+
+/// Applies `step` until its output stops changing (at most five rounds), without
+/// [`fixed_point`]'s shortcut: removing a hyphen can put a number right before a
+/// block marker (`1-丁目` → `1丁目` → `1`).
+fn until_stable(s: &str, step: impl Fn(&str) -> String) -> String {
+    settle(step(s), step)
+}
+
+/// Applies `step` to `current` until it stops changing (at most four more rounds).
+fn settle(mut current: String, step: impl Fn(&str) -> String) -> String {
     for _ in 0..4 {
         let next = step(&current);
         if next == current {
@@ -114,15 +133,24 @@ fn fixed_point(s: &str, step: impl Fn(&str) -> String) -> String {
 /// ```
 pub fn name(s: &str) -> String {
     fixed_point(s, |s| {
-        let folded = fold(s);
-        let mut out: String = folded
-            .chars()
-            .filter(|c| !matches!(c, '・' | '･'))
-            .map(variant)
-            .collect();
+        // The dot goes first, so that fold sees the neighbours that remain.
+        let dotless = without_dots(s);
+        let mut out = fold(&dotless);
+        if out.chars().any(|c| variant(c) != c) {
+            out = out.chars().map(variant).collect();
+        }
         strip_honorific(&mut out);
         out
     })
+}
+
+/// The text without middle dots (・ and the half-width ･).
+fn without_dots(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(['・', '･']) {
+        std::borrow::Cow::Owned(s.chars().filter(|c| !matches!(c, '・' | '･')).collect())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 fn strip_honorific(s: &mut String) {
@@ -146,9 +174,9 @@ fn strip_honorific(s: &mut String) {
 /// ```
 pub fn kana(s: &str) -> String {
     fixed_point(s, |s| {
-        fold(s)
+        let dotless = without_dots(s);
+        fold(&dotless)
             .chars()
-            .filter(|c| !matches!(c, '・' | '･'))
             .map(|c| match c {
                 // ぁ..ゖ and ゝゞ sit 0x60 below their katakana.
                 '\u{3041}'..='\u{3096}' | '\u{309D}' | '\u{309E}' => {
@@ -427,10 +455,10 @@ impl std::fmt::Debug for Email {
 /// assert!(email("taro@", &default_relays()).is_err());
 /// ```
 pub fn email(s: &str, relays: &[RelayDomain]) -> Result<Email, NormalizeError> {
-    let folded: String = fold(s)
-        .chars()
-        .map(|c| if matches!(c, '。' | '．') { '.' } else { c })
-        .collect();
+    let mut folded = fold(s);
+    if folded.contains(['。', '．']) {
+        folded = folded.replace(['。', '．'], ".");
+    }
     let address = folded.strip_prefix("mailto:").unwrap_or(&folded).to_owned();
     let invalid = || err("IDENTITY_EMAIL_INVALID", "expected local@domain.tld");
     let (local, domain) = address.split_once('@').ok_or_else(invalid)?;
@@ -550,7 +578,7 @@ pub fn address(
         postal_code,
         prefecture: pref.map(|p| p.name.to_owned()),
         prefecture_code: pref.map(|p| p.code),
-        street: fixed_point(rest, block_numbers),
+        street: until_stable(rest, |s| block_numbers(&fold(s))),
         building: fixed_point(&digits_apart(address2), |s| {
             fold(s).chars().map(small_ke).collect()
         }),
@@ -559,7 +587,10 @@ pub fn address(
 
 /// A space between two numbers separates them (`2-8-1 3号館`): it becomes a hyphen
 /// before spaces are removed, so that the numbers do not run together.
-fn digits_apart(s: &str) -> String {
+fn digits_apart(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(char::is_whitespace) {
+        return std::borrow::Cow::Borrowed(s);
+    }
     let chars: Vec<char> = s.chars().collect();
     let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
     let mut out = String::with_capacity(s.len());
@@ -580,7 +611,7 @@ fn digits_apart(s: &str) -> String {
         out.push(chars[i]);
         i += 1;
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 fn leading_prefecture(street: &str) -> Option<(&'static Prefecture, &str)> {
@@ -645,7 +676,16 @@ fn marker_at(chars: &[char], i: usize) -> Option<(usize, bool)> {
 
 /// One pass of block-number unification over a folded street.
 fn block_numbers(s: &str) -> String {
-    let chars: Vec<char> = fold(s).chars().map(small_ke).collect();
+    // Most streets are already `1-2-3`: nothing to convert, and no hyphen to tidy
+    // unless one is doubled or ends the street.
+    let has_marker = s.contains(['丁', '番', '号', 'の', 'ヶ', 'ヵ', 'ゖ', 'ゕ']);
+    if !has_marker {
+        if !s.contains("--") && !s.contains('-') {
+            return s.to_owned();
+        }
+        return tidy_hyphens(s);
+    }
+    let chars: Vec<char> = s.chars().map(small_ke).collect();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < chars.len() {
@@ -673,7 +713,15 @@ fn block_numbers(s: &str) -> String {
             None
         };
         let Some(number) = number else {
-            out.push(c);
+            // `2番地の3`: the の after a block marker joins two numbers.
+            let joins = c == 'の'
+                && out.ends_with('-')
+                && chars
+                    .get(i + 1)
+                    .is_some_and(|&n| n.is_ascii_digit() || kanji_numeral(n));
+            if !joins {
+                out.push(c);
+            }
             i += 1;
             continue;
         };

@@ -175,7 +175,7 @@ pub(crate) fn keys_of(
     used: u8,
     keys: &mut [String; 7],
     issues: &mut Vec<Issue>,
-    path: &str,
+    path: &dyn Fn() -> String,
 ) {
     for k in keys.iter_mut() {
         k.clear();
@@ -185,7 +185,7 @@ pub(crate) fn keys_of(
     }
     let wanted = |f: Field| used & (1 << f.index()) != 0 && !config.ignores(r.channel, f);
     let mut fail = |field: &str, e: NormalizeError| {
-        issues.push(Issue::new(e.code, format!("{path}.{field}"), e.message));
+        issues.push(Issue::new(e.code, format!("{}.{field}", path()), e.message));
     };
     if wanted(Field::Name) {
         if let Some(v) = present(r.name) {

@@ -264,6 +264,11 @@ pub struct Resolver {
     arena: Vec<u8>,
     by_id: HashTable<u32>,
     rules: Vec<KeyIndex>,
+    /// How many records the rule indexes hold (records are only appended, so the
+    /// indexes stay valid until a record's keys change).
+    indexed: usize,
+    /// A record's keys changed (masking): the indexes must be rebuilt.
+    dirty: bool,
     /// Phone, and postal code + address: where fuzzy candidates are looked for.
     fuzzy: Option<[KeyIndex; 2]>,
     parent: Vec<u32>,
@@ -327,6 +332,8 @@ impl Resolver {
             arena: Vec::new(),
             by_id: HashTable::new(),
             rules,
+            indexed: 0,
+            dirty: false,
             fuzzy,
             parent: Vec::new(),
             size: Vec::new(),
@@ -356,8 +363,7 @@ impl Resolver {
         let mut resolver = Resolver::new(config);
         let mut issues = Vec::new();
         for (i, r) in records.into_iter().enumerate() {
-            let path = format!("$[{i}]");
-            if let Err(issue) = resolver.store(&r, &mut issues, &path) {
+            if let Err(issue) = resolver.store(&r, &mut issues, &|| format!("$[{i}]")) {
                 issues.push(issue);
             }
         }
@@ -400,26 +406,26 @@ impl Resolver {
         &mut self,
         r: &RecordRef<'_>,
         issues: &mut Vec<Issue>,
-        path: &str,
+        path: &dyn Fn() -> String,
     ) -> Result<u32, Issue> {
         if r.id.is_empty() {
             return Err(Issue::new(
                 "IDENTITY_RECORD_NO_ID",
-                format!("{path}.id"),
+                format!("{}.id", path()),
                 "every record needs a non-empty id",
             ));
         }
         if self.index_of(r.id).is_some() {
             return Err(Issue::new(
                 "IDENTITY_RECORD_DUPLICATE",
-                format!("{path}.id"),
+                format!("{}.id", path()),
                 "another record already has this id",
             ));
         }
         if self.arena.len() > (u32::MAX as usize) - 4096 {
             return Err(Issue::new(
                 "IDENTITY_TOO_MANY_RECORDS",
-                path,
+                path(),
                 "the resolver holds at most 4 GiB of keys",
             ));
         }
@@ -455,6 +461,16 @@ impl Resolver {
                 hash_bytes(records[x as usize].id.as_bytes())
             });
         Ok(i)
+    }
+
+    /// Adds the records not yet in the rule indexes, up to `n`.
+    fn index_up_to(&mut self, n: usize) {
+        for r in self.indexed..n {
+            for idx in self.rules.iter_mut() {
+                idx.add(r as u32, &self.records, &self.arena);
+            }
+        }
+        self.indexed = self.indexed.max(n);
     }
 
     fn find(&mut self, mut x: u32) -> u32 {
@@ -521,7 +537,7 @@ impl Resolver {
     pub fn insert_ref(&mut self, record: &RecordRef<'_>) -> Result<Placement, Error> {
         let mut issues = Vec::new();
         let i = self
-            .store(record, &mut issues, "$")
+            .store(record, &mut issues, &|| "$".to_owned())
             .map_err(|issue| Error::InvalidIdentity(vec![issue]))?;
         let links_before = self.links.len();
         let blocked_before = self.blocked.len();
@@ -531,6 +547,8 @@ impl Resolver {
         let limit = self.config.max_key_records();
         let mut absorbed = Vec::new();
         let mut recompute = false;
+        self.index_up_to(i as usize);
+        self.indexed = i as usize + 1;
         for k in 0..self.rules.len() {
             let g = self.rules[k].add(i, &self.records, &self.arena);
             if g == NONE {
@@ -664,6 +682,10 @@ impl Resolver {
             _ => unreachable!("checked above"),
         };
         if ra != rb {
+            // A refused merge is not kept: it would be applied again on every
+            // recomputation.
+            self.decisions.pop();
+            self.recompute();
             return Err(Error::InvalidIdentity(vec![Issue::new(
                 "IDENTITY_MERGE_REFUSED",
                 "$",
@@ -708,6 +730,7 @@ impl Resolver {
         rec.spans = [Span::default(); 7];
         rec.hashes = [0; 7];
         rec.masked = true;
+        self.dirty = true;
         self.recompute();
         Ok(self.customer_of_index(i))
     }
@@ -771,8 +794,10 @@ impl Resolver {
             .collect()
     }
 
-    /// Per record in insertion order: its id, customer, and the link that joined it
-    /// to an older record of the customer (none for the customer's first record).
+    /// Per record in insertion order: its id, customer, and the first link that
+    /// joined it to an older record (none for the customer's first record, and for
+    /// a record that only a newer record linked to the customer: that link is the
+    /// newer record's).
     pub fn assignments(&mut self) -> Vec<(String, u64, Option<Link>)> {
         let mut via: Vec<Option<usize>> = vec![None; self.records.len()];
         for (k, l) in self.links.iter().enumerate() {
@@ -933,12 +958,14 @@ impl Resolver {
         self.links.clear();
         self.blocked.clear();
         self.giant.clear();
-        for idx in self.rules.iter_mut() {
-            idx.clear();
-            for r in 0..n as u32 {
-                idx.add(r, &self.records, &self.arena);
+        if self.dirty {
+            for idx in self.rules.iter_mut() {
+                idx.clear();
             }
+            self.indexed = 0;
+            self.dirty = false;
         }
+        self.index_up_to(n);
         // Decisions: the last one about a pair wins.
         let mut last: BTreeMap<(u32, u32), (usize, bool)> = BTreeMap::new();
         for (k, d) in self.decisions.iter().enumerate() {
@@ -967,8 +994,9 @@ impl Resolver {
         }
         // Customers holding a masked record keep their records together: the keys
         // that linked them are gone.
+        let any_masked = self.records.iter().any(|r| r.masked);
         let mut by_prev: BTreeMap<u64, (u32, Option<u32>, bool)> = BTreeMap::new();
-        for (i, p) in prev.iter().enumerate() {
+        for (i, p) in prev.iter().enumerate().filter(|_| any_masked) {
             if let Some(p) = p {
                 let masked = self.records[i].masked;
                 let e = by_prev.entry(*p).or_insert((i as u32, None, false));

@@ -285,3 +285,30 @@ fn record_refs_and_owned_records_resolve_alike() {
     assert!(issues.is_empty());
     assert_eq!(r.customer_ids(), vec![1, 1]);
 }
+
+#[test]
+fn a_refused_merge_is_not_recorded() {
+    let rec = |id: &str, phone: &str| IdentityRecord {
+        id: id.into(),
+        channel: Some(Channel::OwnSite),
+        name: Some("岡田 光".into()),
+        phone: Some(phone.into()),
+        ..Default::default()
+    };
+    let mut r = Resolver::new(IdentityConfig::default());
+    for (id, phone) in [
+        ("a", "090-1000-2000"),
+        ("b", "090-3000-4000"),
+        ("c", "090-5000-6000"),
+    ] {
+        r.insert(&rec(id, phone)).unwrap();
+    }
+    r.unmerge("a", "b").unwrap();
+    r.merge("c", "a").unwrap();
+    let err = r.merge("c", "b").unwrap_err();
+    assert_eq!(err.issues()[0].code, "IDENTITY_MERGE_REFUSED");
+    assert_eq!(r.decisions().len(), 2, "the refused merge is dropped");
+    r.recompute();
+    assert_eq!(r.customer_of("c"), r.customer_of("a"));
+    assert_ne!(r.customer_of("c"), r.customer_of("b"));
+}
