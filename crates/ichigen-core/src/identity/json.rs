@@ -60,6 +60,16 @@ pub fn normalize_identity(field: &str, value: Value, relays: Value) -> Result<Va
                 Value::Null => normalize::default_relays(),
                 other => decode(other, "$.relays")?,
             };
+            if let Some(i) = relays
+                .iter()
+                .position(|r| r.kind == normalize::EmailKind::Ordinary)
+            {
+                return Err(invalid(
+                    "IDENTITY_RELAY_INVALID",
+                    &format!("$.relays[{i}].kind"),
+                    "a relay domain's kind is rakuten_relay, amazon_anonymized or relay",
+                ));
+            }
             let e = normalize::email(&text()?, &relays).map_err(fail)?;
             json!({"value": e.address, "kind": e.kind.as_str()})
         }

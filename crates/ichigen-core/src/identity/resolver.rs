@@ -619,6 +619,14 @@ impl Resolver {
             self.root_id[root as usize] = id;
         }
         let customer_id = self.root_id[root as usize];
+        // A record that brings a known id into an existing customer: the id stays
+        // findable, as an alias of that customer.
+        if let Some(p) = record.customer_id {
+            if p != customer_id && !self.is_taken(p) {
+                self.take(p);
+                absorbed.push(p);
+            }
+        }
         absorbed.sort_unstable();
         absorbed.dedup();
         for a in &absorbed {
