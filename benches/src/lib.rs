@@ -14,6 +14,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod identity_data;
 pub mod shipdate;
 pub mod sketch;
 
