@@ -184,6 +184,18 @@ fn count_arg(arg: Option<String>, default: usize) -> usize {
 
 fn main() {
     let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("identity-data") {
+        args.next();
+        let n = count_arg(args.next(), 1_000_000);
+        let out = args.next().unwrap_or_else(|| "target/identity.csv".into());
+        identity_data(n, &out);
+        return;
+    }
+    if args.peek().map(String::as_str) == Some("identity") {
+        args.next();
+        identity(args.collect());
+        return;
+    }
     if args.peek().map(String::as_str) == Some("shipdate") {
         args.next();
         shipdate(count_arg(args.next(), 10_000_000));
@@ -504,4 +516,264 @@ fn sketch(
         rate(n, two, "rows"),
     );
     println!();
+}
+
+/// Writes `n` generated identity records to a CSV file (for benches/compare).
+fn identity_data(n: usize, out: &str) {
+    let records = ichigen_benches::identity_data::generate(n, 2026);
+    let file = std::fs::File::create(out).expect("the output file can be created");
+    ichigen_benches::identity_data::write_csv(&records, std::io::BufWriter::new(file))
+        .expect("the CSV is written");
+    println!("wrote {n} records to {out}");
+}
+
+/// Records read from the generator's CSV (`id,channel,store,name,kana,phone,email,
+/// postal_code,prefecture,address1,address2,member_id,truth`).
+struct IdentityRows {
+    cols: Vec<Vec<Option<String>>>,
+    channels: Vec<ichigen_core::order::Channel>,
+    truth: Vec<u64>,
+}
+
+impl IdentityRows {
+    fn generated(n: usize) -> IdentityRows {
+        let recs = ichigen_benches::identity_data::generate(n, 2026);
+        let mut buf = Vec::new();
+        ichigen_benches::identity_data::write_csv(&recs, &mut buf).expect("in memory");
+        IdentityRows::read(&buf[..])
+    }
+
+    fn read(input: impl std::io::Read) -> IdentityRows {
+        use ichigen_core::order::Channel;
+        let mut reader = csv::Reader::from_reader(input);
+        let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); 11];
+        let mut channels = Vec::new();
+        let mut truth = Vec::new();
+        for row in reader.records() {
+            let row = row.expect("a CSV row");
+            for (k, col) in cols.iter_mut().enumerate() {
+                let field = if k == 0 { 0 } else { k + 1 };
+                let v = row.get(field).unwrap_or("");
+                col.push((!v.is_empty()).then(|| v.to_owned()));
+            }
+            channels.push(match row.get(1).unwrap_or("") {
+                "rakuten" => Channel::Rakuten,
+                "amazon" => Channel::Amazon,
+                "yahoo" => Channel::Yahoo,
+                "own_site" => Channel::OwnSite,
+                _ => Channel::Other,
+            });
+            truth.push(row.get(12).and_then(|t| t.parse().ok()).unwrap_or(0));
+        }
+        IdentityRows {
+            cols,
+            channels,
+            truth,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.truth.len()
+    }
+
+    fn view(&self, i: usize) -> ichigen_core::identity::RecordRef<'_> {
+        let c = |k: usize| self.cols[k][i].as_deref();
+        ichigen_core::identity::RecordRef {
+            id: c(0).unwrap_or(""),
+            channel: self.channels[i],
+            store: c(1).unwrap_or(""),
+            name: c(2),
+            kana: c(3),
+            phone: c(4),
+            email: c(5),
+            postal_code: c(6),
+            prefecture: c(7),
+            address1: c(8),
+            address2: c(9),
+            member_id: c(10),
+            customer_id: None,
+            masked: false,
+        }
+    }
+}
+
+/// Pairwise precision and recall of `found` against `truth` (pairs of records in
+/// one cluster), from the contingency counts.
+fn pairwise(found: &[u64], truth: &[u64]) -> (f64, f64, u64, u64, u64) {
+    use std::collections::BTreeMap;
+    let pairs = |n: u64| n * n.saturating_sub(1) / 2;
+    let count = |keys: &mut dyn Iterator<Item = (u64, u64)>| {
+        let mut m: BTreeMap<(u64, u64), u64> = BTreeMap::new();
+        for k in keys {
+            *m.entry(k).or_default() += 1;
+        }
+        m.values().map(|&n| pairs(n)).sum::<u64>()
+    };
+    let found_pairs = count(&mut found.iter().map(|&f| (f, 0)));
+    let true_pairs = count(&mut truth.iter().map(|&t| (t, 0)));
+    let both = count(&mut found.iter().zip(truth).map(|(&f, &t)| (f, t)));
+    let p = if found_pairs == 0 {
+        1.0
+    } else {
+        both as f64 / found_pairs as f64
+    };
+    let r = if true_pairs == 0 {
+        1.0
+    } else {
+        both as f64 / true_pairs as f64
+    };
+    (p, r, both, found_pairs, true_pairs)
+}
+
+/// Batch and incremental resolution of generated (or given) records: time, memory,
+/// and pairwise quality against the generator's ground truth.
+fn identity(args: Vec<String>) {
+    use ichigen_core::identity::{IdentityConfig, Resolver};
+    let mut n = 1_000_000;
+    let mut csv_in = None;
+    let mut out = None;
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--csv" => csv_in = it.next(),
+            "--out" => out = it.next(),
+            other => n = count_arg(Some(other.to_owned()), n),
+        }
+    }
+    let rows = match &csv_in {
+        Some(path) => IdentityRows::read(std::fs::File::open(path).expect("the CSV opens")),
+        None => IdentityRows::generated(n),
+    };
+    let n = rows.len();
+    println!("# ichigen measure identity: {n} records, default rules, one thread");
+    {
+        use ichigen_core::identity::normalize as nz;
+        let relays = nz::default_relays();
+        let time = |label: &str, f: &dyn Fn(usize) -> usize| {
+            let mark = Mark::now();
+            let mut total = 0;
+            for i in 0..n {
+                total += f(i);
+            }
+            black_box(total);
+            let took = mark.elapsed();
+            println!(
+                "- normalize {label}: {:.0} ns per record",
+                took.as_secs_f64() * 1e9 / n.max(1) as f64
+            );
+        };
+        let v = |i: usize| rows.view(i);
+        time("name", &|i| v(i).name.map_or(0, |s| nz::name(s).len()));
+        time("phone", &|i| {
+            v(i).phone
+                .map_or(0, |s| nz::phone(s).map_or(0, |p| p.e164.len()))
+        });
+        time("email", &|i| {
+            v(i).email
+                .map_or(0, |s| nz::email(s, &relays).map_or(0, |e| e.address.len()))
+        });
+        time("address", &|i| {
+            let r = v(i);
+            nz::address(
+                r.postal_code,
+                r.prefecture,
+                r.address1.unwrap_or(""),
+                r.address2.unwrap_or(""),
+            )
+            .map_or(0, |a| a.street.len())
+        });
+    }
+    let mut best = Duration::MAX;
+    let mut resolver = None;
+    let mut peak = 0;
+    let mut hwm = None;
+    for _ in 0..3 {
+        drop(resolver.take());
+        let mark = Mark::start();
+        let (r, issues) =
+            Resolver::resolve(IdentityConfig::default(), (0..n).map(|i| rows.view(i)), &[]);
+        let took = mark.elapsed();
+        black_box(issues.len());
+        if took < best {
+            best = took;
+            peak = mark.peak_above();
+            hwm = vm_hwm_kb();
+        }
+        resolver = Some(r);
+    }
+    let mut resolver = resolver.expect("resolved");
+    println!(
+        "- batch resolve (normalize + index + cluster): {:.3} s ({}); allocator peak {}; VmHWM {}",
+        best.as_secs_f64(),
+        rate(n, best, "records"),
+        mib(peak),
+        kb_mib(hwm),
+    );
+    let mut recompute = Duration::MAX;
+    for _ in 0..3 {
+        let mark = Mark::now();
+        resolver.recompute();
+        recompute = recompute.min(mark.elapsed());
+    }
+    println!(
+        "- recompute from stored keys (index + cluster + ids): {:.3} s",
+        recompute.as_secs_f64()
+    );
+    let ids = resolver.customer_ids();
+    let customers = {
+        let mut s = ids.clone();
+        s.sort_unstable();
+        s.dedup();
+        s.len()
+    };
+    let persons = {
+        let mut s = rows.truth.clone();
+        s.sort_unstable();
+        s.dedup();
+        s.len()
+    };
+    let (p, r, both, found, truth) = pairwise(&ids, &rows.truth);
+    let f1 = if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    };
+    println!(
+        "- quality: {customers} customers for {persons} persons; pairwise precision {p:.5}, recall {r:.5}, F1 {f1:.5} ({both} of {found} found pairs true, {truth} true pairs)"
+    );
+    println!(
+        "- giant keys: {}; fuzzy candidates: {}",
+        resolver.giant_keys().len(),
+        ichigen_core::identity::candidates(&mut resolver).len()
+    );
+    let mut inc = Resolver::new(IdentityConfig::default());
+    let mark = Mark::start();
+    for i in 0..n {
+        black_box(inc.insert_ref(&rows.view(i)).expect("inserts"));
+    }
+    let took = mark.elapsed();
+    println!(
+        "- incremental insert, one record at a time: {:.3} s, {:.2} µs per record",
+        took.as_secs_f64(),
+        took.as_secs_f64() * 1e6 / n.max(1) as f64
+    );
+    // The same customers (ids may differ: an id absorbed by a merge is an alias).
+    let same = {
+        use std::collections::BTreeMap;
+        let (mut ab, mut ba) = (BTreeMap::new(), BTreeMap::new());
+        inc.customer_ids().iter().zip(&ids).all(|(&x, &y)| {
+            *ab.entry(x).or_insert(y) == y && *ba.entry(y).or_insert(x) == x
+        })
+    };
+    println!("- incremental gives the batch's customers: {same}");
+    if let Some(out) = out {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&out).expect("the output opens"));
+        use std::io::Write as _;
+        writeln!(w, "id,customer_id").expect("written");
+        for (i, id) in ids.iter().enumerate() {
+            writeln!(w, "{},{id}", rows.view(i).id).expect("written");
+        }
+        println!("- assignment written to {out}");
+    }
+    println!("ichigen_seconds: {:.6}", best.as_secs_f64());
 }
