@@ -47,11 +47,8 @@ fn partition(r: &mut Resolver) -> Vec<Vec<String>> {
 
 fn identity(c: &mut Criterion) {
     let records = generate(RECORDS, 2026);
-    let (mut batch, _) = Resolver::resolve(
-        IdentityConfig::default(),
-        records.iter().map(view),
-        &[],
-    );
+    let (mut batch, _) =
+        Resolver::resolve(IdentityConfig::default(), records.iter().map(view), &[]);
     let mut one = Resolver::new(IdentityConfig::default());
     for r in &records {
         one.insert_ref(&view(r)).expect("inserts");
@@ -63,7 +60,12 @@ fn identity(c: &mut Criterion) {
     g.throughput(Throughput::Elements(RECORDS as u64));
     let relays = nz::default_relays();
     g.bench_function("normalize_name", |b| {
-        b.iter(|| records.iter().map(|r| nz::name(black_box(&r.name)).len()).sum::<usize>())
+        b.iter(|| {
+            records
+                .iter()
+                .map(|r| nz::name(black_box(&r.name)).len())
+                .sum::<usize>()
+        })
     });
     g.bench_function("normalize_phone", |b| {
         b.iter(|| {
@@ -101,11 +103,8 @@ fn identity(c: &mut Criterion) {
     });
     g.bench_function("batch_resolve", |b| {
         b.iter(|| {
-            let (r, _) = Resolver::resolve(
-                IdentityConfig::default(),
-                records.iter().map(view),
-                &[],
-            );
+            let (r, _) =
+                Resolver::resolve(IdentityConfig::default(), records.iter().map(view), &[]);
             black_box(r.len())
         })
     });
