@@ -761,9 +761,10 @@ fn identity(args: Vec<String>) {
     let same = {
         use std::collections::BTreeMap;
         let (mut ab, mut ba) = (BTreeMap::new(), BTreeMap::new());
-        inc.customer_ids().iter().zip(&ids).all(|(&x, &y)| {
-            *ab.entry(x).or_insert(y) == y && *ba.entry(y).or_insert(x) == x
-        })
+        inc.customer_ids()
+            .iter()
+            .zip(&ids)
+            .all(|(&x, &y)| *ab.entry(x).or_insert(y) == y && *ba.entry(y).or_insert(x) == x)
     };
     println!("- incremental gives the batch's customers: {same}");
     if let Some(out) = out {
