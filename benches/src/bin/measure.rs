@@ -556,13 +556,8 @@ impl IdentityRows {
                 let v = row.get(field).unwrap_or("");
                 col.push((!v.is_empty()).then(|| v.to_owned()));
             }
-            channels.push(match row.get(1).unwrap_or("") {
-                "rakuten" => Channel::Rakuten,
-                "amazon" => Channel::Amazon,
-                "yahoo" => Channel::Yahoo,
-                "own_site" => Channel::OwnSite,
-                _ => Channel::Other,
-            });
+            let channel = row.get(1).unwrap_or("");
+            channels.push(Channel::from_name(channel).expect("a known channel in the CSV"));
             truth.push(row.get(12).and_then(|t| t.parse().ok()).unwrap_or(0));
         }
         IdentityRows {

@@ -84,14 +84,19 @@ pub fn normalize_email<'py>(
     relays: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = value.py();
-    let relays = match relays.filter(|r| !r.is_none()) {
+    let relays = relays_arg(relays)?;
+    to_py(py, normalize(py, "email", value_arg(value)?, relays)?)
+}
+
+/// The `relays` argument as JSON (None: the default relay domains).
+fn relays_arg(relays: Option<&Bound<'_, PyAny>>) -> PyResult<Value> {
+    match relays.filter(|r| !r.is_none()) {
         Some(r) => {
             let mut path = String::from("$.relays");
-            to_value(r, &mut path, 0)?
+            to_value(r, &mut path, 0)
         }
-        None => Value::Null,
-    };
-    to_py(py, normalize(py, "email", value_arg(value)?, relays)?)
+        None => Ok(Value::Null),
+    }
 }
 
 /// A postal code as seven digits (`"1060032"`); `IdentityError`
@@ -147,13 +152,7 @@ pub fn normalize_identity<'py>(
     relays: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = value.py();
-    let relays = match relays.filter(|r| !r.is_none()) {
-        Some(r) => {
-            let mut path = String::from("$.relays");
-            to_value(r, &mut path, 0)?
-        }
-        None => Value::Null,
-    };
+    let relays = relays_arg(relays)?;
     to_py(py, normalize(py, field, value_arg(value)?, relays)?)
 }
 

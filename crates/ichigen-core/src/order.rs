@@ -57,6 +57,39 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// Every channel, in declaration order.
+    pub const ALL: [Channel; 14] = [
+        Channel::Rakuten,
+        Channel::Amazon,
+        Channel::Yahoo,
+        Channel::AuPay,
+        Channel::Qoo10,
+        Channel::Shopify,
+        Channel::OwnSite,
+        Channel::Pos,
+        Channel::Tmall,
+        Channel::Taobao,
+        Channel::Jd,
+        Channel::Pinduoduo,
+        Channel::Douyin,
+        Channel::Other,
+    ];
+
+    /// The channel with this snake_case name (`rakuten`, `own_site`), as JSON
+    /// spells it.
+    ///
+    /// ```
+    /// use ichigen_core::order::Channel;
+    /// assert_eq!(Channel::from_name("own_site"), Some(Channel::OwnSite));
+    /// assert_eq!(Channel::from_name("ebay"), None);
+    /// for c in Channel::ALL {
+    ///     assert_eq!(Channel::from_name(c.as_str()), Some(c));
+    /// }
+    /// ```
+    pub fn from_name(name: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
     /// The snake_case name used in JSON and rule sets.
     pub fn as_str(self) -> &'static str {
         match self {

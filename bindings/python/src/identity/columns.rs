@@ -312,7 +312,12 @@ fn core_issue(field: &str, value: Value) -> Result<ichigen::identity::IdentityRe
 
 /// A channel name decoded as the core decodes a record's (`rakuten`, `amazon`, …).
 fn decode_channel(s: &str) -> Result<Channel, Issue> {
-    core_issue("channel", Value::String(s.to_owned())).map(|r| r.channel.unwrap_or(Channel::Other))
+    match Channel::from_name(s) {
+        Some(c) => Ok(c),
+        // The core's decoder words the issue for an unknown channel.
+        None => core_issue("channel", Value::String(s.to_owned()))
+            .map(|r| r.channel.unwrap_or(Channel::Other)),
+    }
 }
 
 fn prior_issue(v: i128, row: usize) -> Issue {
