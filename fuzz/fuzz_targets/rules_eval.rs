@@ -34,6 +34,8 @@ fn contexts(flags: u8) -> [TriageContext; 3] {
         remote_island: Some(bit(5)),
         address_invalid: Some(bit(6)),
         awaiting_ship_date: Some(bit(7)),
+        all_lines_reservable: Some(!bit(4)),
+        awaiting_stock: Some(bit(4)),
     };
     let partial = TriageContext {
         customer: None,

@@ -74,6 +74,11 @@ pub enum Error {
     /// validation; every problem found is listed.
     #[error("invalid identity data: {}", summarize(.0))]
     InvalidIdentity(Vec<Issue>),
+    /// Stock data (a catalog, stock levels, an allocation policy) failed validation,
+    /// or a stock operation was refused (an unknown listing code, an order reserved
+    /// twice); every problem found is listed.
+    #[error("invalid stock data: {}", summarize(.0))]
+    InvalidStock(Vec<Issue>),
     /// An argument of a call is unusable (a batch whose contexts do not line up, say).
     #[error("invalid input: {}", .0)]
     InvalidInput(Issue),
@@ -104,6 +109,7 @@ impl Error {
             Error::Calendar(e) => e.code(),
             Error::InvalidShipping(_) => "SHIPDATE_INVALID",
             Error::InvalidIdentity(_) => "IDENTITY_INVALID",
+            Error::InvalidStock(_) => "STOCK_INVALID",
             Error::InvalidInput(issue) => &issue.code,
         }
     }
@@ -115,7 +121,8 @@ impl Error {
             | Error::InvalidRuleSet(v)
             | Error::InvalidCalendar(v)
             | Error::InvalidShipping(v)
-            | Error::InvalidIdentity(v) => v,
+            | Error::InvalidIdentity(v)
+            | Error::InvalidStock(v) => v,
             Error::InvalidInput(i) => std::slice::from_ref(i),
             Error::Lifecycle(_) | Error::Calendar(_) => &[],
         }

@@ -109,3 +109,11 @@ string_id!(
     /// A marketplace member id of the buyer (楽天会員ID), when the channel gives one.
     MemberId
 );
+string_id!(
+    /// A warehouse or store location holding stock (倉庫・拠点).
+    LocationId
+);
+string_id!(
+    /// A supplier (仕入先) that purchase orders and drop-ship totals go to.
+    SupplierId
+);

@@ -905,6 +905,9 @@ impl OrderGenerator {
             remote_island: Some(remote_island),
             address_invalid: Some(r.chance(5)),
             awaiting_ship_date: Some(false),
+            // Stock facts come from a book; the generated orders have none.
+            all_lines_reservable: None,
+            awaiting_stock: None,
         }
     }
 }

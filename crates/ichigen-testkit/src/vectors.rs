@@ -217,6 +217,40 @@ pub fn run_op(op: &str, input: &Map<String, Value>, clock: &FixedClock) -> Resul
             .map_err(err)?;
             Ok(json!({"customer": facts, "outcome": out["outcome"]}))
         }
+        "stock_session" => {
+            ichigen_core::stock::json::stock_session(Value::Object(input.clone())).map_err(err)
+        }
+        "stock_drop_ship" => {
+            ichigen_core::stock::json::drop_ship(Value::Object(input.clone())).map_err(err)
+        }
+        "stock_reorder_formula" => {
+            ichigen_core::stock::json::reorder_formula(Value::Object(input.clone())).map_err(err)
+        }
+        "stock_triage" => {
+            // The order is reserved after the steps; its stock facts become the
+            // triage context.
+            let mut session = ichigen_core::stock::json::StockSession::new(
+                field(input, "catalog"),
+                field(input, "levels"),
+                field(input, "policy"),
+                Value::Null,
+            )
+            .map_err(err)?;
+            if let Value::Array(steps) = field(input, "steps") {
+                for step in steps {
+                    session.step(step).map_err(err)?;
+                }
+            }
+            let reservation = session.reserve_order(field(input, "order")).map_err(err)?;
+            let out = interop::triage(
+                &rule_set()?,
+                field(input, "order"),
+                reservation["facts"].clone(),
+                clock,
+            )
+            .map_err(err)?;
+            Ok(json!({"reservation": reservation, "outcome": out["outcome"]}))
+        }
         other => Err(json!({"code": "VECTOR_UNKNOWN_OP", "message": other})),
     }
 }

@@ -177,6 +177,8 @@ pub(crate) enum Pred {
     MarketTag(Vec<Tag>),
     Tag(Vec<Tag>),
     MergeCandidate(bool),
+    Reservable(bool),
+    AwaitingStock(bool),
     Method(Vec<ShippingMethodCode>),
     Class(u64),
     Carrier(Vec<CarrierCode>),
@@ -269,6 +271,8 @@ pub(crate) fn compile(c: &Condition) -> Result<Pred, regex::Error> {
     push!(marketplace_tag, |v: &Vec<Tag>| Pred::MarketTag(v.clone()));
     push!(tag, |v: &Vec<Tag>| Pred::Tag(v.clone()));
     push!(merge_candidate, |v: &bool| Pred::MergeCandidate(*v));
+    push!(all_lines_reservable, |v: &bool| Pred::Reservable(*v));
+    push!(awaiting_stock, |v: &bool| Pred::AwaitingStock(*v));
     push!(shipping_method, |v: &Vec<ShippingMethodCode>| Pred::Method(
         v.clone()
     ));
@@ -463,6 +467,15 @@ impl Pred {
             Pred::Store(list) => b(list.contains(&o.store)),
             Pred::MarketTag(list) => b(o.marketplace_tags.iter().any(|t| list.contains(t))),
             Pred::Tag(list) => b(list.iter().any(|t| o.state.tags.contains(t))),
+            Pred::Reservable(want) => ctx_bool(
+                ctx.all_lines_reservable,
+                *want,
+                "all_lines_reservable",
+                sink,
+            ),
+            Pred::AwaitingStock(want) => {
+                ctx_bool(ctx.awaiting_stock, *want, "awaiting_stock", sink)
+            }
             Pred::MergeCandidate(want) => {
                 ctx_bool(ctx.merge_candidate, *want, "merge_candidate", sink)
             }

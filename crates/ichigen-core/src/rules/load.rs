@@ -54,6 +54,8 @@ pub(crate) const CONDITION_FIELDS: &[&str] = &[
     "marketplace_tag",
     "tag",
     "merge_candidate",
+    "all_lines_reservable",
+    "awaiting_stock",
     "shipping_method",
     "shipping_class",
     "carrier",

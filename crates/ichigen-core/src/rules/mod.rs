@@ -233,6 +233,12 @@ pub struct Condition {
     /// A merge candidate exists (同梱候補). Context.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merge_candidate: Option<bool>,
+    /// Every line can be (or is) reserved in full. Context, from the stock book.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_lines_reservable: Option<bool>,
+    /// Some line waits for stock (引当待ち). Context, from the stock book.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting_stock: Option<bool>,
     /// Shipping method is one of these.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_method: Option<Vec<ShippingMethodCode>>,
@@ -555,6 +561,13 @@ pub struct TriageContext {
     /// Whether a merge candidate exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merge_candidate: Option<bool>,
+    /// Whether every line can be reserved in full
+    /// ([`OrderStockFacts`](crate::stock::OrderStockFacts)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_lines_reservable: Option<bool>,
+    /// Whether some line waits for stock (引当待ち).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting_stock: Option<bool>,
     /// Whether the designated delivery date is earlier than possible.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub designated_date_infeasible: Option<bool>,

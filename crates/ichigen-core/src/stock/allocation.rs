@@ -1,0 +1,801 @@
+//! Channel allocation (在庫連携): how many units each channel's listing shows, and
+//! the sync deltas, only what changed since the last push.
+//!
+//! Per channel (and store), and optionally per SKU or listing, a mode:
+//!
+//! - `uniform` (全店舗一律): all the free stock it may see;
+//! - `percent`: floor(free × p / 100); percentages need not sum to 100;
+//! - `fixed`: min(quantity, free);
+//!
+//! then a `cap` (上限在庫数), then a zero-below threshold (`zero_below`: when the free
+//! stock it sees is at most this, it shows 0). A channel bound to `locations` (拠点)
+//! sees only their stock. A fixed channel marked `exclusive` gets its units carved
+//! out of the free stock, in policy order, so that exclusive channels never promise
+//! more than there is together; the other channels share what remains. A set
+//! listing sees min over its components of floor(free / quantity).
+//!
+//! ```
+//! use std::sync::Arc;
+//! use ichigen_core::stock::{AllocationPolicy, Allocator, Catalog, ReservationPolicy, ReserveRequest, StockBook, StockLevel};
+//! use ichigen_core::order::Channel;
+//! let catalog = Arc::new(Catalog::from_json(serde_json::json!({
+//!     "skus": [{"sku": "TEA"}],
+//!     "locations": [{"id": "tokyo"}],
+//!     "listings": [
+//!         {"channel": "rakuten", "code": "tea", "sku": "TEA"},
+//!         {"channel": "amazon", "code": "B0TEA", "sku": "TEA"}
+//!     ]
+//! })).unwrap());
+//! let policy = AllocationPolicy::from_json(serde_json::json!({"channels": [
+//!     {"channel": "rakuten", "mode": "uniform"},
+//!     {"channel": "amazon", "mode": "percent", "percent": "50", "cap": 30}
+//! ]})).unwrap();
+//! let mut book = StockBook::new(catalog.clone(), ReservationPolicy::default());
+//! book.set_level(&StockLevel::new("TEA", "tokyo", 101)).unwrap();
+//! let mut alloc = Allocator::new(catalog, policy).unwrap();
+//! let first = alloc.sync(&mut book);
+//! assert_eq!(first.len(), 2);                  // everything, the first time
+//! assert_eq!(first[1].quantity, 30);           // floor(101 × 50%) = 50, capped at 30
+//! book.reserve(&ReserveRequest::new("o1", Channel::Rakuten).line("tea", 1)).unwrap();
+//! let next = alloc.sync(&mut book);            // only what changed
+//! assert_eq!(next.len(), 1);
+//! assert_eq!((next[0].listing.as_str(), next[0].quantity, next[0].previous), ("tea", 100, Some(101)));
+//! ```
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::book::StockBook;
+use super::catalog::{Catalog, ListingIdx, LocIdx, SkuIdx};
+use crate::error::{Error, Issue};
+use crate::ids::{ListingCode, LocationId, Sku, StoreId};
+use crate::order::Channel;
+
+/// How a channel's quantity follows the free stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModeName {
+    /// All free stock (全店舗一律).
+    Uniform,
+    /// floor(free × percent / 100).
+    Percent,
+    /// min(quantity, free).
+    Fixed,
+}
+
+/// An override of a channel's rule for one SKU or one listing code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideDef {
+    /// The SKU whose single-SKU listings it applies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<Sku>,
+    /// The listing code it applies to (sets too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing: Option<ListingCode>,
+    /// The mode; the channel's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ModeName>,
+    /// For `percent`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::money::amount_serde::option"
+    )]
+    pub percent: Option<Decimal>,
+    /// For `fixed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+    /// The cap; the channel's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<i64>,
+    /// The zero-below threshold; the channel's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero_below: Option<i64>,
+}
+
+/// One channel's (or store's) allocation rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelRuleDef {
+    /// The channel.
+    pub channel: Channel,
+    /// The store; absent: the rule covers every listing of the channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<StoreId>,
+    /// The mode.
+    pub mode: ModeName,
+    /// For `percent`: 0 to 100, decimals allowed (`"33.3"`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::money::amount_serde::option"
+    )]
+    pub percent: Option<Decimal>,
+    /// For `fixed`: the quantity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+    /// 上限在庫数: never show more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<i64>,
+    /// Show 0 when the free stock this channel sees is at most this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero_below: Option<i64>,
+    /// The locations whose stock this channel sees (拠点); all when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locations: Option<Vec<LocationId>>,
+    /// Carve this channel's fixed quantities out of the free stock (fixed mode only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive: bool,
+    /// Per-SKU or per-listing overrides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<OverrideDef>,
+}
+
+/// The allocation policy as JSON holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationPolicy {
+    /// One rule per channel or store, in priority order (exclusive carve-outs go in
+    /// this order).
+    pub channels: Vec<ChannelRuleDef>,
+}
+
+impl AllocationPolicy {
+    /// Reads a policy from JSON. Its consistency is checked against a catalog by
+    /// [`Allocator::new`].
+    pub fn from_json(value: Value) -> Result<AllocationPolicy, Error> {
+        super::decode(value, "$")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Uniform,
+    /// floor(v × num / den).
+    Percent {
+        num: i128,
+        den: i128,
+    },
+    Fixed(i64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Param {
+    mode: Mode,
+    cap: Option<i64>,
+    zero_below: Option<i64>,
+}
+
+impl Param {
+    #[inline]
+    fn apply(self, v: i64) -> i64 {
+        if self.zero_below.is_some_and(|t| v <= t) {
+            return 0;
+        }
+        let q = match self.mode {
+            Mode::Uniform => v,
+            Mode::Percent { num, den } => (i128::from(v) * num / den) as i64,
+            Mode::Fixed(q) => q.min(v),
+        };
+        match self.cap {
+            Some(c) => q.min(c),
+            None => q,
+        }
+        .max(0)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Target {
+    channel: Channel,
+    store: Option<StoreId>,
+    locations: Vec<LocIdx>,
+    group: usize,
+    exclusive: bool,
+    params: Vec<Param>,
+    /// Listings this target shows, ascending.
+    listings: Vec<ListingIdx>,
+    /// Index into `params` per listing (0: the channel's rule).
+    listing_param: Vec<u16>,
+}
+
+/// A quantity to push: a channel's listing and its new quantity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncDelta {
+    /// The channel.
+    pub channel: Channel,
+    /// The store of the rule, when the rule names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<StoreId>,
+    /// The listing code on that channel.
+    pub listing: ListingCode,
+    /// The quantity to show now.
+    pub quantity: i64,
+    /// The quantity last pushed; absent the first time.
+    pub previous: Option<i64>,
+}
+
+/// One row of the allocation table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingQuantity {
+    /// The channel.
+    pub channel: Channel,
+    /// The store of the rule, when the rule names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<StoreId>,
+    /// The listing code.
+    pub listing: ListingCode,
+    /// The quantity to show.
+    pub quantity: i64,
+}
+
+const NEVER: i64 = -1;
+
+/// Computes channel quantities from a [`StockBook`] and remembers what was pushed.
+#[derive(Debug, Clone)]
+pub struct Allocator {
+    catalog: Arc<Catalog>,
+    policy: AllocationPolicy,
+    locs: usize,
+    targets: Vec<Target>,
+    /// Location sets the targets see; `groups[g]`.
+    groups: Vec<Vec<LocIdx>>,
+    /// Free stock per cell after exclusive carve-outs.
+    pool: Vec<i64>,
+    /// Per group, per SKU: the pool summed over the group's locations.
+    gsum: Vec<Vec<i64>>,
+    current: Vec<Vec<i64>>,
+    pushed: Vec<Vec<i64>>,
+    computed: bool,
+    any_exclusive: bool,
+}
+
+fn mode_of(
+    mode: ModeName,
+    percent: Option<Decimal>,
+    quantity: Option<i64>,
+    path: &str,
+    issues: &mut Vec<Issue>,
+) -> Mode {
+    match mode {
+        ModeName::Uniform => Mode::Uniform,
+        ModeName::Percent => match percent {
+            Some(p) if p >= Decimal::ZERO && p <= Decimal::ONE_HUNDRED => {
+                let scale = p.scale();
+                Mode::Percent {
+                    num: p.mantissa(),
+                    den: 100 * 10i128.pow(scale),
+                }
+            }
+            Some(_) => {
+                issues.push(Issue::new(
+                    "STOCK_BAD_PERCENT",
+                    format!("{path}.percent"),
+                    "a percentage is between 0 and 100",
+                ));
+                Mode::Uniform
+            }
+            None => {
+                issues.push(Issue::new(
+                    "STOCK_MODE_PARAMETER",
+                    format!("{path}.percent"),
+                    "percent mode needs `percent`",
+                ));
+                Mode::Uniform
+            }
+        },
+        ModeName::Fixed => match quantity {
+            Some(q) if q >= 0 => Mode::Fixed(q),
+            Some(_) => {
+                issues.push(Issue::new(
+                    "STOCK_NEGATIVE",
+                    format!("{path}.quantity"),
+                    "a fixed quantity must not be negative",
+                ));
+                Mode::Uniform
+            }
+            None => {
+                issues.push(Issue::new(
+                    "STOCK_MODE_PARAMETER",
+                    format!("{path}.quantity"),
+                    "fixed mode needs `quantity`",
+                ));
+                Mode::Uniform
+            }
+        },
+    }
+}
+
+fn check_limits(cap: Option<i64>, zero: Option<i64>, path: &str, issues: &mut Vec<Issue>) {
+    if cap.is_some_and(|c| c < 0) {
+        issues.push(Issue::new(
+            "STOCK_NEGATIVE",
+            format!("{path}.cap"),
+            "a cap must not be negative",
+        ));
+    }
+    if zero.is_some_and(|z| z < 0) {
+        issues.push(Issue::new(
+            "STOCK_NEGATIVE",
+            format!("{path}.zero_below"),
+            "a threshold must not be negative",
+        ));
+    }
+}
+
+impl Allocator {
+    /// Checks a policy against a catalog: known locations, each mode with its
+    /// parameter, percentages within 0–100, `exclusive` only with `fixed`, overrides
+    /// naming a SKU or listing of the catalog. Every problem is reported by path.
+    pub fn new(catalog: Arc<Catalog>, policy: AllocationPolicy) -> Result<Allocator, Error> {
+        let mut issues = Vec::new();
+        let mut targets = Vec::with_capacity(policy.channels.len());
+        let mut groups: Vec<Vec<LocIdx>> = Vec::new();
+        let all: Vec<LocIdx> = (0..catalog.locations().len() as LocIdx).collect();
+        for (ti, rule) in policy.channels.iter().enumerate() {
+            let path = format!("$.channels[{ti}]");
+            if policy.channels[..ti]
+                .iter()
+                .any(|o| o.channel == rule.channel && o.store == rule.store)
+            {
+                issues.push(Issue::new(
+                    "STOCK_DUPLICATE_CHANNEL",
+                    format!("{path}.channel"),
+                    "this channel and store already have a rule",
+                ));
+            }
+            let base_mode = mode_of(rule.mode, rule.percent, rule.quantity, &path, &mut issues);
+            check_limits(rule.cap, rule.zero_below, &path, &mut issues);
+            if rule.exclusive && rule.mode != ModeName::Fixed {
+                issues.push(Issue::new(
+                    "STOCK_EXCLUSIVE_MODE",
+                    format!("{path}.exclusive"),
+                    "only a fixed quantity can be exclusive",
+                ));
+            }
+            let locations = match &rule.locations {
+                None => all.clone(),
+                Some(ls) => {
+                    let mut v = Vec::new();
+                    for (k, l) in ls.iter().enumerate() {
+                        match catalog.location(l.as_str()) {
+                            Some(x) if !v.contains(&x) => v.push(x),
+                            Some(_) => {}
+                            None => issues.push(Issue::new(
+                                "STOCK_UNKNOWN_LOCATION",
+                                format!("{path}.locations[{k}]"),
+                                "this location is not in the catalog",
+                            )),
+                        }
+                    }
+                    if ls.is_empty() {
+                        issues.push(Issue::new(
+                            "STOCK_NO_LOCATIONS",
+                            format!("{path}.locations"),
+                            "a channel bound to locations needs at least one",
+                        ));
+                    }
+                    v
+                }
+            };
+            let mut key = locations.clone();
+            key.sort_unstable();
+            let group = match groups.iter().position(|g| *g == key) {
+                Some(g) => g,
+                None => {
+                    groups.push(key);
+                    groups.len() - 1
+                }
+            };
+            let base = Param {
+                mode: base_mode,
+                cap: rule.cap,
+                zero_below: rule.zero_below,
+            };
+            let listings: Vec<ListingIdx> = catalog
+                .listing_rows()
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| {
+                    r.channel == rule.channel
+                        && (r.store.is_none() || rule.store.is_none() || r.store == rule.store)
+                })
+                .map(|(i, _)| i as ListingIdx)
+                .collect();
+            let mut params = vec![base];
+            let mut listing_param = vec![0u16; listings.len()];
+            for (oi, o) in rule.overrides.iter().enumerate() {
+                let opath = format!("{path}.overrides[{oi}]");
+                let mode = match o.mode {
+                    Some(m) => mode_of(m, o.percent, o.quantity, &opath, &mut issues),
+                    None => match (base_mode, o.percent, o.quantity) {
+                        (Mode::Percent { .. }, Some(p), _) => {
+                            mode_of(ModeName::Percent, Some(p), None, &opath, &mut issues)
+                        }
+                        (Mode::Fixed(_), _, Some(q)) => {
+                            mode_of(ModeName::Fixed, None, Some(q), &opath, &mut issues)
+                        }
+                        _ => base_mode,
+                    },
+                };
+                if rule.exclusive && !matches!(mode, Mode::Fixed(_)) {
+                    issues.push(Issue::new(
+                        "STOCK_EXCLUSIVE_MODE",
+                        format!("{opath}.mode"),
+                        "an exclusive channel's overrides must stay fixed",
+                    ));
+                }
+                check_limits(o.cap, o.zero_below, &opath, &mut issues);
+                let p = Param {
+                    mode,
+                    cap: o.cap.or(rule.cap),
+                    zero_below: o.zero_below.or(rule.zero_below),
+                };
+                let pi = params.len() as u16;
+                params.push(p);
+                let matched: Vec<usize> = match (&o.sku, &o.listing) {
+                    (Some(s), None) => match catalog.sku(s.as_str()) {
+                        Some(si) => listings
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, l)| {
+                                let c = catalog.components(**l);
+                                c.len() == 1 && c[0].0 == si
+                            })
+                            .map(|(k, _)| k)
+                            .collect(),
+                        None => {
+                            issues.push(Issue::new(
+                                "STOCK_UNKNOWN_SKU",
+                                format!("{opath}.sku"),
+                                "this SKU is not in the catalog",
+                            ));
+                            continue;
+                        }
+                    },
+                    (None, Some(code)) => {
+                        let m: Vec<usize> = listings
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, l)| catalog.listing_key(**l).2 == code)
+                            .map(|(k, _)| k)
+                            .collect();
+                        if m.is_empty() {
+                            issues.push(Issue::new(
+                                "STOCK_UNKNOWN_LISTING",
+                                format!("{opath}.listing"),
+                                format!(
+                                    "listing code `{}` is not mapped on {}",
+                                    code.as_str().chars().take(64).collect::<String>(),
+                                    rule.channel.as_str()
+                                ),
+                            ));
+                        }
+                        m
+                    }
+                    _ => {
+                        issues.push(Issue::new(
+                            "STOCK_OVERRIDE_TARGET",
+                            opath,
+                            "an override names either `sku` or `listing`",
+                        ));
+                        continue;
+                    }
+                };
+                for k in matched {
+                    listing_param[k] = pi;
+                }
+            }
+            targets.push(Target {
+                channel: rule.channel,
+                store: rule.store.clone(),
+                locations,
+                group,
+                exclusive: rule.exclusive,
+                params,
+                listings,
+                listing_param,
+            });
+        }
+        if !issues.is_empty() {
+            return Err(Error::InvalidStock(issues));
+        }
+        let skus = catalog.skus().len();
+        let locs = catalog.locations().len();
+        let current: Vec<Vec<i64>> = targets.iter().map(|t| vec![0; t.listings.len()]).collect();
+        let pushed: Vec<Vec<i64>> = targets
+            .iter()
+            .map(|t| vec![NEVER; t.listings.len()])
+            .collect();
+        let any_exclusive = targets.iter().any(|t| t.exclusive);
+        Ok(Allocator {
+            catalog,
+            policy,
+            locs,
+            gsum: vec![vec![0; skus]; groups.len()],
+            groups,
+            targets,
+            pool: vec![0; skus * locs],
+            current,
+            pushed,
+            computed: false,
+            any_exclusive,
+        })
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &AllocationPolicy {
+        &self.policy
+    }
+
+    #[inline]
+    fn visible(&self, t: &Target, listing: ListingIdx) -> i64 {
+        let g = &self.gsum[t.group];
+        let comps = self.catalog.components(listing);
+        if let [(s, 1)] = comps {
+            return g[*s as usize];
+        }
+        comps
+            .iter()
+            .map(|&(s, q)| g[s as usize] / i64::from(q))
+            .min()
+            .unwrap_or(0)
+    }
+
+    fn visible_pool(&self, t: &Target, listing: ListingIdx) -> i64 {
+        self.catalog
+            .components(listing)
+            .iter()
+            .map(|&(s, q)| {
+                let base = s as usize * self.locs;
+                let sum: i64 = t
+                    .locations
+                    .iter()
+                    .map(|&l| self.pool[base + l as usize])
+                    .sum();
+                sum / i64::from(q)
+            })
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// Takes `n` listing units from the pool, from the target's locations in order.
+    fn carve(&mut self, ti: usize, listing: ListingIdx, n: i64) {
+        if n <= 0 {
+            return;
+        }
+        let comps = self.catalog.components(listing).to_vec();
+        for (s, q) in comps {
+            let mut need = n * i64::from(q);
+            let base = s as usize * self.locs;
+            for k in 0..self.targets[ti].locations.len() {
+                let l = self.targets[ti].locations[k] as usize;
+                let take = self.pool[base + l].min(need);
+                self.pool[base + l] -= take;
+                need -= take;
+                if need == 0 {
+                    break;
+                }
+            }
+        }
+    }
+
+    fn fill_pool(&mut self, book: &StockBook, sku: SkuIdx) {
+        let base = sku as usize * self.locs;
+        for l in 0..self.locs {
+            self.pool[base + l] = book.free_at(sku, l as LocIdx);
+        }
+    }
+
+    fn fill_gsum(&mut self, sku: SkuIdx) {
+        let base = sku as usize * self.locs;
+        for (g, locs) in self.groups.iter().enumerate() {
+            self.gsum[g][sku as usize] = locs.iter().map(|&l| self.pool[base + l as usize]).sum();
+        }
+    }
+
+    /// Recomputes every channel's quantity for every listing from the book.
+    pub fn recompute(&mut self, book: &StockBook) {
+        let skus = self.catalog.skus().len();
+        for s in 0..skus as SkuIdx {
+            self.fill_pool(book, s);
+        }
+        if self.any_exclusive {
+            for ti in 0..self.targets.len() {
+                if !self.targets[ti].exclusive {
+                    continue;
+                }
+                for k in 0..self.targets[ti].listings.len() {
+                    self.exclusive_one(ti, k);
+                }
+            }
+        }
+        if self.locs == 1 && self.groups.len() == 1 {
+            self.gsum[0].copy_from_slice(&self.pool);
+        } else {
+            for s in 0..skus as SkuIdx {
+                self.fill_gsum(s);
+            }
+        }
+        for ti in 0..self.targets.len() {
+            if self.targets[ti].exclusive {
+                continue;
+            }
+            let t = &self.targets[ti];
+            let mut cur = std::mem::take(&mut self.current[ti]);
+            for (k, (&l, &p)) in t.listings.iter().zip(&t.listing_param).enumerate() {
+                cur[k] = t.params[p as usize].apply(self.visible(t, l));
+            }
+            self.current[ti] = cur;
+        }
+        self.computed = true;
+    }
+
+    fn exclusive_one(&mut self, ti: usize, k: usize) {
+        let t = &self.targets[ti];
+        let l = t.listings[k];
+        let p = t.params[t.listing_param[k] as usize];
+        let q = p.apply(self.visible_pool(t, l));
+        self.current[ti][k] = q;
+        self.carve(ti, l, q);
+    }
+
+    /// The quantities as rows, in policy order then listing order.
+    pub fn quantities(&self) -> Vec<ListingQuantity> {
+        let mut v = Vec::new();
+        for (ti, t) in self.targets.iter().enumerate() {
+            for (k, &l) in t.listings.iter().enumerate() {
+                v.push(ListingQuantity {
+                    channel: t.channel,
+                    store: t.store.clone(),
+                    listing: self.catalog.listing_key(l).2.clone(),
+                    quantity: self.current[ti][k],
+                });
+            }
+        }
+        v
+    }
+
+    /// The current quantity of one listing under one rule.
+    pub fn quantity(&self, channel: Channel, store: Option<&str>, listing: &str) -> Option<i64> {
+        let ti = self
+            .targets
+            .iter()
+            .position(|t| t.channel == channel && t.store.as_ref().map(StoreId::as_str) == store)?;
+        let t = &self.targets[ti];
+        let k = t
+            .listings
+            .iter()
+            .position(|&l| self.catalog.listing_key(l).2.as_str() == listing)?;
+        Some(self.current[ti][k])
+    }
+
+    fn delta(&mut self, ti: usize, k: usize, out: &mut Vec<SyncDelta>) {
+        let q = self.current[ti][k];
+        let prev = self.pushed[ti][k];
+        if prev != q {
+            let t = &self.targets[ti];
+            out.push(SyncDelta {
+                channel: t.channel,
+                store: t.store.clone(),
+                listing: self.catalog.listing_key(t.listings[k]).2.clone(),
+                quantity: q,
+                previous: (prev != NEVER).then_some(prev),
+            });
+            self.pushed[ti][k] = q;
+        }
+    }
+
+    /// Every quantity that differs from what was last pushed (everything the first
+    /// time), marked as pushed.
+    pub fn deltas(&mut self) -> Vec<SyncDelta> {
+        let mut out = Vec::new();
+        for ti in 0..self.targets.len() {
+            for k in 0..self.targets[ti].listings.len() {
+                self.delta(ti, k, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Forgets what was pushed, so that the next sync returns every quantity (after
+    /// a failed push, or to resend everything).
+    pub fn forget_pushed(&mut self) {
+        for p in &mut self.pushed {
+            p.fill(NEVER);
+        }
+    }
+
+    /// Recomputes what the book's changes since the last sync affect and returns the
+    /// quantities that differ from what was last pushed, marked as pushed. The
+    /// first call computes everything.
+    pub fn sync(&mut self, book: &mut StockBook) -> Vec<SyncDelta> {
+        let dirty = book.take_dirty();
+        if !self.computed {
+            self.recompute(book);
+            return self.deltas();
+        }
+        if dirty.is_empty() {
+            return Vec::new();
+        }
+        let skus = self.closure(dirty);
+        for &s in &skus {
+            self.fill_pool(book, s);
+        }
+        // Listings touched, per target, ascending: exclusive carve-outs run in the
+        // same order as a full recompute.
+        let mut touched: Vec<Vec<usize>> = vec![Vec::new(); self.targets.len()];
+        for &s in &skus {
+            for &l in self.catalog.listings_of(s) {
+                for (ti, t) in self.targets.iter().enumerate() {
+                    if let Ok(k) = t.listings.binary_search(&l) {
+                        touched[ti].push(k);
+                    }
+                }
+            }
+        }
+        for v in &mut touched {
+            v.sort_unstable();
+            v.dedup();
+        }
+        if self.any_exclusive {
+            for (ti, ks) in touched.iter().enumerate() {
+                if self.targets[ti].exclusive {
+                    for &k in ks {
+                        self.exclusive_one(ti, k);
+                    }
+                }
+            }
+        }
+        for &s in &skus {
+            self.fill_gsum(s);
+        }
+        let mut out = Vec::new();
+        for (ti, ks) in touched.iter().enumerate() {
+            if !self.targets[ti].exclusive {
+                for &k in ks {
+                    let t = &self.targets[ti];
+                    let l = t.listings[k];
+                    self.current[ti][k] =
+                        t.params[t.listing_param[k] as usize].apply(self.visible(t, l));
+                }
+            }
+            for &k in ks {
+                self.delta(ti, k, &mut out);
+            }
+        }
+        out
+    }
+
+    /// The dirty SKUs plus every SKU an exclusive carve-out links them to.
+    fn closure(&self, mut skus: Vec<SkuIdx>) -> Vec<SkuIdx> {
+        if !self.any_exclusive {
+            return skus;
+        }
+        let mut seen: std::collections::BTreeSet<SkuIdx> = skus.iter().copied().collect();
+        let mut k = 0;
+        while k < skus.len() {
+            let s = skus[k];
+            k += 1;
+            for &l in self.catalog.listings_of(s) {
+                let exclusive = self
+                    .targets
+                    .iter()
+                    .any(|t| t.exclusive && t.listings.binary_search(&l).is_ok());
+                if !exclusive {
+                    continue;
+                }
+                for &(c, _) in self.catalog.components(l) {
+                    if seen.insert(c) {
+                        skus.push(c);
+                    }
+                }
+            }
+        }
+        skus
+    }
+}
