@@ -223,6 +223,9 @@ pub fn run_op(op: &str, input: &Map<String, Value>, clock: &FixedClock) -> Resul
         "stock_drop_ship" => {
             ichigen_core::stock::json::drop_ship(Value::Object(input.clone())).map_err(err)
         }
+        "stock_allocate" => {
+            ichigen_core::stock::json::allocate(Value::Object(input.clone())).map_err(err)
+        }
         "stock_reorder_formula" => {
             ichigen_core::stock::json::reorder_formula(Value::Object(input.clone())).map_err(err)
         }

@@ -235,6 +235,100 @@ pub struct ListingQuantity {
 
 const NEVER: i64 = -1;
 
+/// One row of a stock snapshot: a SKU at a location with its counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotRow {
+    /// The SKU.
+    pub sku: Sku,
+    /// The location.
+    pub location: LocationId,
+    /// Units there.
+    pub on_hand: i64,
+    /// Units reserved.
+    #[serde(default)]
+    pub reserved: i64,
+    /// Units kept back (予備在庫).
+    #[serde(default)]
+    pub buffer: i64,
+}
+
+/// Free stock per cell (`sku × locations + location`, catalog order) from snapshot
+/// rows: on hand − reserved − buffer, never below zero. A row with an unknown SKU
+/// or location, a negative count, or a cell given twice is reported at `$[i]` and
+/// left out; the other rows count.
+pub fn free_cells<'a>(
+    catalog: &Catalog,
+    rows: impl IntoIterator<Item = (&'a str, &'a str, i64, i64, i64)>,
+) -> (Vec<i64>, Vec<Issue>) {
+    let locs = catalog.locations().len();
+    let mut free = vec![0i64; catalog.skus().len() * locs];
+    let mut seen = vec![false; free.len()];
+    let mut issues = Vec::new();
+    for (i, (sku, loc, on_hand, reserved, buffer)) in rows.into_iter().enumerate() {
+        let Some(s) = catalog.sku(sku) else {
+            issues.push(Issue::new(
+                "STOCK_UNKNOWN_SKU",
+                format!("$[{i}].sku"),
+                "this SKU is not in the catalog",
+            ));
+            continue;
+        };
+        let Some(l) = catalog.location(loc) else {
+            issues.push(Issue::new(
+                "STOCK_UNKNOWN_LOCATION",
+                format!("$[{i}].location"),
+                "this location is not in the catalog",
+            ));
+            continue;
+        };
+        if on_hand < 0 || reserved < 0 || buffer < 0 {
+            issues.push(Issue::new(
+                "STOCK_NEGATIVE",
+                format!("$[{i}]"),
+                "stock counts must not be negative",
+            ));
+            continue;
+        }
+        let c = s as usize * locs + l as usize;
+        if seen[c] {
+            issues.push(Issue::new(
+                "STOCK_DUPLICATE_ROW",
+                format!("$[{i}]"),
+                "this SKU and location were given in an earlier row",
+            ));
+            continue;
+        }
+        seen[c] = true;
+        free[c] = (on_hand - reserved - buffer).max(0);
+    }
+    (free, issues)
+}
+
+/// The allocation table from a snapshot: every channel's quantity per listing, and
+/// the rows that were reported and left out.
+pub fn allocate_snapshot(
+    catalog: Arc<Catalog>,
+    policy: AllocationPolicy,
+    rows: &[SnapshotRow],
+) -> Result<(Vec<ListingQuantity>, Vec<Issue>), Error> {
+    let (free, issues) = free_cells(
+        &catalog,
+        rows.iter().map(|r| {
+            (
+                r.sku.as_str(),
+                r.location.as_str(),
+                r.on_hand,
+                r.reserved,
+                r.buffer,
+            )
+        }),
+    );
+    let mut alloc = Allocator::new(catalog, policy)?;
+    alloc.recompute_free(&free)?;
+    Ok((alloc.quantities(), issues))
+}
+
 /// Computes channel quantities from a [`StockBook`] and remembers what was pushed.
 #[derive(Debug, Clone)]
 pub struct Allocator {
@@ -604,6 +698,30 @@ impl Allocator {
         for s in 0..skus as SkuIdx {
             self.fill_pool(book, s);
         }
+        self.recompute_pool();
+    }
+
+    /// Recomputes every quantity from free stock per cell, `free[sku × locations +
+    /// location]` in catalog order (see [`free_cells`]): a snapshot from elsewhere
+    /// rather than a book. Refused (`STOCK_BAD_COLUMNS`) when the length is not
+    /// SKUs × locations.
+    pub fn recompute_free(&mut self, free: &[i64]) -> Result<(), Error> {
+        if free.len() != self.pool.len() {
+            return Err(Error::InvalidStock(vec![Issue::new(
+                "STOCK_BAD_COLUMNS",
+                "$",
+                "free stock needs one value per SKU and location",
+            )]));
+        }
+        for (p, &f) in self.pool.iter_mut().zip(free) {
+            *p = f.max(0);
+        }
+        self.recompute_pool();
+        Ok(())
+    }
+
+    fn recompute_pool(&mut self) {
+        let skus = self.catalog.skus().len();
         if self.any_exclusive {
             for ti in 0..self.targets.len() {
                 if !self.targets[ti].exclusive {

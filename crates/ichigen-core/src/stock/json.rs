@@ -495,6 +495,25 @@ pub fn drop_ship(input: Value) -> Result<Value, Error> {
     Ok(json!({"totals": to_value(&totals), "issues": to_value(&issues)}))
 }
 
+/// `{catalog, allocation, levels: [{sku, location, on_hand, reserved?, buffer?}]}`
+/// → `{quantities: [{channel, store?, listing, quantity}], issues}`: the allocation
+/// table from a snapshot; bad rows are reported at `$.levels[i]` and left out.
+pub fn allocate(input: Value) -> Result<Value, Error> {
+    let field = |k: &str| input.get(k).cloned().unwrap_or(Value::Null);
+    let catalog = Arc::new(Catalog::from_json(field("catalog"))?);
+    let policy = AllocationPolicy::from_json(field("allocation"))?;
+    let rows: Vec<super::SnapshotRow> = decode(field("levels"), "$.levels")?;
+    let (quantities, issues) = super::allocate_snapshot(catalog, policy, &rows)?;
+    let issues: Vec<Issue> = issues
+        .into_iter()
+        .map(|mut i| {
+            i.path = i.path.replacen('$', "$.levels", 1);
+            i
+        })
+        .collect();
+    Ok(json!({"quantities": to_value(&quantities), "issues": to_value(&issues)}))
+}
+
 /// `{position, point, target, lot}` → `{quantity}` (see [`reorder_quantity`]).
 pub fn reorder_formula(input: Value) -> Result<Value, Error> {
     #[derive(Deserialize)]

@@ -23,7 +23,8 @@ pub mod json;
 mod reorder;
 
 pub use allocation::{
-    AllocationPolicy, Allocator, ChannelRuleDef, ListingQuantity, ModeName, OverrideDef, SyncDelta,
+    AllocationPolicy, Allocator, ChannelRuleDef, ListingQuantity, ModeName, OverrideDef,
+    SnapshotRow, SyncDelta, allocate_snapshot, free_cells,
 };
 pub use book::{
     Backorder, CellView, Mismatch, Movement, MovementKind, OrderStockFacts, Reconciliation,
