@@ -14,6 +14,10 @@
 //! more than there is together; the other channels share what remains. A set
 //! listing sees min over its components of floor(free / quantity).
 //!
+//! A rule naming a store covers that store's own listings and the channel-wide
+//! listings it does not override; a rule without a store covers the channel-wide
+//! listings.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use ichigen_core::stock::{AllocationPolicy, Allocator, Catalog, ReservationPolicy, ReserveRequest, StockBook, StockLevel};
@@ -345,6 +349,8 @@ pub struct Allocator {
     current: Vec<Vec<i64>>,
     pushed: Vec<Vec<i64>>,
     computed: bool,
+    /// Nothing pushed yet, or forgotten: the next sync compares every listing.
+    full_pending: bool,
     any_exclusive: bool,
 }
 
@@ -490,13 +496,24 @@ impl Allocator {
                 cap: rule.cap,
                 zero_below: rule.zero_below,
             };
-            let listings: Vec<ListingIdx> = catalog
-                .listing_rows()
+            // A store's rule shows its own listings and the channel-wide ones it does
+            // not override; a channel-wide rule shows the channel-wide listings.
+            let rows = catalog.listing_rows();
+            let listings: Vec<ListingIdx> = rows
                 .iter()
                 .enumerate()
                 .filter(|(_, r)| {
                     r.channel == rule.channel
-                        && (r.store.is_none() || rule.store.is_none() || r.store == rule.store)
+                        && match (&rule.store, &r.store) {
+                            (None, None) => true,
+                            (None, Some(_)) => false,
+                            (Some(s), Some(rs)) => s == rs,
+                            (Some(s), None) => !rows.iter().any(|o| {
+                                o.channel == r.channel
+                                    && o.code == r.code
+                                    && o.store.as_ref() == Some(s)
+                            }),
+                        }
                 })
                 .map(|(i, _)| i as ListingIdx)
                 .collect();
@@ -617,6 +634,7 @@ impl Allocator {
             current,
             pushed,
             computed: false,
+            full_pending: true,
             any_exclusive,
         })
     }
@@ -826,6 +844,8 @@ impl Allocator {
         for p in &mut self.pushed {
             p.fill(NEVER);
         }
+        // The next sync compares everything, so nothing is left out.
+        self.full_pending = true;
     }
 
     /// Recomputes what the book's changes since the last sync affect and returns the
@@ -833,8 +853,9 @@ impl Allocator {
     /// first call computes everything.
     pub fn sync(&mut self, book: &mut StockBook) -> Vec<SyncDelta> {
         let dirty = book.take_dirty();
-        if !self.computed {
+        if self.full_pending || !self.computed {
             self.recompute(book);
+            self.full_pending = false;
             return self.deltas();
         }
         if dirty.is_empty() {

@@ -682,7 +682,7 @@ impl StockBook {
         if on_hand < 0 {
             return Err(invalid(
                 "STOCK_BELOW_ZERO",
-                "$.quantity",
+                "$.delta",
                 "the adjustment would take on hand below zero",
             ));
         }

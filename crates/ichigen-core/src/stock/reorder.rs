@@ -4,7 +4,8 @@
 //! The stock position of a SKU is on hand + incoming − reserved − backordered,
 //! summed over locations: what the shop will have once what is on order arrives and
 //! what is promised leaves. When it is at or below the reorder point, the shop
-//! orders up to the target level in whole lots, at least one lot.
+//! orders up to the target level in whole lots, at least one lot (never more than
+//! a lot beyond what is short).
 //!
 //! ```
 //! use ichigen_core::stock::reorder_quantity;
@@ -12,6 +13,7 @@
 //! assert_eq!(reorder_quantity(11, 10, 20, 5), 0);   // above the point
 //! assert_eq!(reorder_quantity(18, 19, 20, 5), 5);   // 2 short: still one lot
 //! assert_eq!(reorder_quantity(-3, 0, 10, 1), 13);   // backorders count
+//! assert_eq!(reorder_quantity(0, 0, 0, 5), 0);      // nothing to reach
 //! ```
 
 use std::collections::BTreeMap;
@@ -27,14 +29,18 @@ use crate::ids::{ListingCode, Sku, StoreId, SupplierId};
 use crate::order::Channel;
 
 /// Units to order for a stock position, reorder point, target level and lot:
-/// 0 above the point; otherwise (target − position) rounded down to whole lots,
-/// but at least one lot. A lot of 0 counts as 1.
+/// 0 above the point or when nothing is short of the target (a target of 0);
+/// otherwise (target − position) rounded down to whole lots, but at least one lot.
+/// A lot of 0 counts as 1.
 pub fn reorder_quantity(position: i64, point: i64, target: i64, lot: u32) -> i64 {
     if position > point {
         return 0;
     }
     let lot = i64::from(lot.max(1));
     let short = target - position;
+    if short <= 0 {
+        return 0;
+    }
     ((short / lot) * lot).max(lot)
 }
 
