@@ -87,6 +87,9 @@ impl MailFraction {
             .map(|c| match c {
                 '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
                 '／' => '/',
+                '［' => '[',
+                '］' => ']',
+                '　' => ' ',
                 _ => c,
             })
             .collect();
@@ -598,5 +601,62 @@ impl Catalog {
 
     pub(crate) fn listing_rows(&self) -> &[ListingRow] {
         &self.listings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_fraction_reads_next_engine_notation_in_every_width() {
+        let third = MailFraction::new(1, 3).unwrap();
+        for text in [
+            "1/3",
+            "[M便 1/3]",
+            "[M便1/3]",
+            "［Ｍ便 １／３］",
+            "Ｍ便 1/3",
+            " 1 / 3 ",
+        ] {
+            assert_eq!(MailFraction::parse(text), Some(third), "{text}");
+        }
+        assert_eq!(MailFraction::parse("[M便 0]"), MailFraction::new(0, 1));
+        assert_eq!(MailFraction::parse("2"), MailFraction::new(2, 1));
+        for bad in ["", "1/", "/3", "a/3", "-1/3", "1/0", "[M便]", "1.5"] {
+            assert_eq!(MailFraction::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn set_with_one_sku_twice_sums_its_quantity() {
+        let c = Catalog::from_json(serde_json::json!({
+            "skus": [{"sku": "A"}],
+            "locations": [{"id": "x"}],
+            "listings": [{"channel": "rakuten", "code": "aa",
+                "components": [{"sku": "A", "quantity": 1}, {"sku": "A", "quantity": 2}]}]
+        }))
+        .unwrap();
+        let l = c.listing(Channel::Rakuten, None, "aa").unwrap();
+        assert_eq!(c.components(l), &[(0, 3)]);
+        assert_eq!(c.listings_of(0), &[l]);
+    }
+
+    #[test]
+    fn definition_round_trips() {
+        let def = serde_json::json!({
+            "skus": [
+                {"sku": "A", "mail_fraction": "1/4", "variant": {"size": "M"}, "temperature": "chilled"},
+                {"sku": "B", "temperature": "ambient", "drop_ship": true, "supplier": "s1"}
+            ],
+            "locations": [{"id": "x", "prefecture": "東京都"}],
+            "listings": [
+                {"channel": "rakuten", "code": "a", "sku": "A"},
+                {"channel": "amazon", "store": "jp", "code": "ab",
+                 "components": [{"sku": "A", "quantity": 2}, {"sku": "B", "quantity": 1}]}
+            ]
+        });
+        let c = Catalog::from_json(def.clone()).unwrap();
+        assert_eq!(serde_json::to_value(c.to_def()).unwrap(), def);
     }
 }

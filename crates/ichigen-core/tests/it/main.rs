@@ -9,3 +9,4 @@ mod lifecycle_props;
 mod money_props;
 mod personal_data;
 mod rule_set_text;
+mod stock_props;
