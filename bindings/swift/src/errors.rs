@@ -121,6 +121,20 @@ pub enum IchigenError {
         /// The problems found.
         issues: Vec<Issue>,
     },
+    /// Stock data (a catalog, levels, a reservation or allocation policy, a
+    /// request) failed validation, or a stock operation was refused
+    /// (`STOCK_INVALID`); every problem is listed with its `STOCK_*` code
+    /// (`STOCK_UNKNOWN_LISTING` at `$.lines[1].listing_code`, `STOCK_UNKNOWN_ORDER`
+    /// at `$.order`). The book is unchanged.
+    #[error("{message}")]
+    InvalidStock {
+        /// The stable code.
+        code: String,
+        /// What went wrong, without input values.
+        message: String,
+        /// The problems found.
+        issues: Vec<Issue>,
+    },
     /// An argument is unusable: `INPUT_*` (not JSON, the wrong shape, a batch whose
     /// contexts do not line up), or a ship-date request or batch the core refuses
     /// (`SHIPDATE_UNKNOWN_PREFECTURE`, `SHIPDATE_BAD_VALUE`, `SHIPDATE_BAD_COLUMNS`).
@@ -190,6 +204,11 @@ impl From<Error> for IchigenError {
                 issues,
             },
             Error::InvalidIdentity(_) => IchigenError::InvalidIdentity {
+                code,
+                message,
+                issues,
+            },
+            Error::InvalidStock(_) => IchigenError::InvalidStock {
                 code,
                 message,
                 issues,

@@ -6,15 +6,18 @@
 //! machines without a Swift compiler.
 //!
 //! Orders, events, contexts, reports and definitions (rule sets, calendars, shipping
-//! policies, identity records and configurations, a resolution) are documents whose
-//! shape grows with the core: they cross as JSON text, which Swift code decodes
-//! with `Codable`. What is small, stable and useful to branch on in Swift (issues,
-//! the validation verdict, triage status, holds and tags, a plan's status and
-//! dates, holiday lists, a normalized phone's or e-mail's kind, where a record was
-//! placed, a customer's flags and tier) crosses as uniffi records and enums;
-//! calendar dates as `YYYY-MM-DD` strings; a ship-date batch as a record of arrays. Every call goes through
-//! [`ichigen::interop`], the JSON face all bindings share: this crate converts
-//! arguments and maps errors, and holds no business rule.
+//! policies, identity records and configurations, a resolution, stock catalogs,
+//! policies and requests) are documents whose shape grows with the core: they cross
+//! as JSON text, which Swift code decodes with `Codable`. What is small, stable and
+//! useful to branch on in Swift (issues, the validation verdict, triage status,
+//! holds and tags, a plan's status and dates, holiday lists, a normalized phone's or
+//! e-mail's kind, where a record was placed, a customer's flags and tier, what a
+//! reservation reserved, the quantities to push to channels, a SKU's stock) crosses
+//! as uniffi records and enums; calendar dates as `YYYY-MM-DD` strings; a ship-date
+//! batch as a record of arrays. Every call goes through [`ichigen::interop`] or
+//! [`ichigen::stock::json`], the JSON faces all bindings share (a stock snapshot's
+//! rows go to the core's `free_cells` and `Allocator` directly): this crate
+//! converts arguments and maps errors, and holds no business rule.
 //!
 //! ```
 //! let report = ichigen_ffi::validate_order(ichigen_ffi::sample_order_json())?;
@@ -36,6 +39,7 @@ mod identity;
 mod orders;
 mod rules;
 mod shipdate;
+mod stock;
 
 pub use calendar::{
     BusinessCalendar, DayExplanation, Holiday, HolidayList, HolidaySource, holidays,
@@ -56,6 +60,13 @@ pub use rules::{MatchMode, RuleSet, TriageSummary, dry_run, example_rule_set_jso
 pub use shipdate::{
     BatchColumns, BatchPlan, BatchPlanner, PlanStatus, ShipDatePlan, ShippingPolicy,
     prefecture_code,
+};
+pub use stock::{
+    DropShipLine, DropShipTotal, DropShipTotals, ListingQuantity, OrderReservation, OrderStock,
+    OrderStockFacts, Reconciliation, ReservationOutcome, ShipmentOutcome, StockAllocation,
+    StockBackorder, StockBook, StockCell, StockMismatch, StockMovement, StockMovementKind,
+    StockReservation, StockSnapshotRow, StockView, SyncDelta, allocate_stock, drop_ship_totals,
+    reorder_quantity, stock_session,
 };
 
 uniffi::setup_scaffolding!();

@@ -33,6 +33,7 @@ def test_every_case_is_an_ichigen_error(ffi):
         "OutOfRange",
         "InvalidShipping",
         "InvalidIdentity",
+        "InvalidStock",
         "InvalidInput",
         "Unexpected",
     ]:

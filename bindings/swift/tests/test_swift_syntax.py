@@ -121,7 +121,18 @@ INITIALIZERS = {
     "BatchPlanner": ["policiesJson", "carriers", "zone"],
     "BatchColumns": ["orderedAt", "destination", "policy", "carrier", "service", "handlingDays", "designated"],
     "CustomerResolver": ["configJson"],
+    "StockBook": ["catalogJson", "levelsJson", "policyJson", "allocationJson"],
+    "StockSnapshotRow": ["sku", "location", "onHand", "reserved", "buffer"],
 }
+
+
+def own_nodes(node):
+    """The nodes under `node` that do not belong to a nested call (whose labels are
+    that call's own)."""
+    yield node
+    for child in node.children:
+        if child.type != "call_expression":
+            yield from own_nodes(child)
 
 
 def calls(root):
@@ -132,7 +143,7 @@ def calls(root):
             continue
         labels = [
             text_of(label).rstrip(":").strip()
-            for arg in nodes(n.children[1])
+            for arg in own_nodes(n.children[1])
             if arg.type == "value_argument"
             for label in arg.children
             if label.type == "value_argument_label"
@@ -234,6 +245,10 @@ TOP_LEVEL = {
     "customerSummary": (["inputJson"], True),
     "customerTriageFacts": (["inputJson"], True),
     "maskCustomer": (["inputJson"], True),
+    "stockSession": (["inputJson"], True),
+    "allocateStock": (["catalogJson", "allocationJson", "levels"], True),
+    "dropShipTotals": (["catalogJson", "linesJson"], True),
+    "reorderQuantity": (["position", "point", "target", "lot"], False),
 }
 RULE_SET = {
     "fromJson": (["text"], True),
@@ -281,6 +296,28 @@ OBJECTS = {
         "count": ([], False),
         "nextCustomerId": ([], False),
     },
+    "StockBook": {
+        "reserve": (["requestJson"], True),
+        "reserveOrder": (["orderJson"], True),
+        "check": (["requestJson"], True),
+        "receive": (["sku", "location", "quantity", "expected"], True),
+        "expect": (["sku", "location", "quantity"], True),
+        "adjust": (["sku", "location", "delta"], True),
+        "setLevel": (["levelJson"], True),
+        "cancel": (["order", "lines"], True),
+        "ship": (["order", "lines"], True),
+        "sync": ([], True),
+        "allocation": ([], True),
+        "forgetPushed": ([], True),
+        "reconcile": ([], False),
+        "stock": (["sku"], True),
+        "listingFree": (["channel", "listing", "store"], True),
+        "queue": (["sku"], True),
+        "order": (["orderId"], True),
+        "movements": ([], False),
+        "reorder": (["asOf", "salesJson", "forecastJson"], True),
+        "step": (["stepJson"], True),
+    },
 }
 RECORDS = {
     "Issue": ["code", "path", "message"],
@@ -325,6 +362,25 @@ RECORDS = {
     ],
     "CustomerFacts": ["caution", "vip", "purchaseCount", "contextJson"],
     "MaskedRecord": ["record", "masked", "dueOn", "partyJson", "removed"],
+    "StockReservation": ["order", "line", "sku", "location", "quantity"],
+    "StockBackorder": ["order", "line", "sku", "quantity"],
+    "ReservationOutcome": ["reserved", "backordered", "completedOrders"],
+    "OrderStockFacts": ["allLinesReservable", "awaitingStock", "contextJson"],
+    "OrderReservation": ["outcome", "facts"],
+    "OrderStock": ["facts", "reservations"],
+    "ShipmentOutcome": ["shipped", "stillWaiting"],
+    "SyncDelta": ["channel", "store", "listing", "quantity", "previous"],
+    "ListingQuantity": ["channel", "store", "listing", "quantity"],
+    "StockMismatch": ["sku", "location", "counted", "fromRecords"],
+    "Reconciliation": ["ok", "mismatches", "problems", "reservations", "backorderedUnits"],
+    "StockCell": ["sku", "location", "onHand", "reserved", "incoming", "buffer", "free"],
+    "StockView": ["sku", "onHand", "reserved", "incoming", "free", "backordered", "locations"],
+    "StockMovement": ["seq", "kind", "sku", "location", "quantity", "order", "line"],
+    "StockSnapshotRow": ["sku", "location", "onHand", "reserved", "buffer"],
+    "StockAllocation": ["quantities", "issues"],
+    "DropShipLine": ["sku", "quantity", "channels"],
+    "DropShipTotal": ["supplier", "lines", "units"],
+    "DropShipTotals": ["totals", "issues"],
 }
 ENUMS = {
     "Applied": ["changed", "unchanged"],
@@ -337,6 +393,7 @@ ENUMS = {
         "OutOfRange",
         "InvalidShipping",
         "InvalidIdentity",
+        "InvalidStock",
         "InvalidInput",
         "Unexpected",
     ],
@@ -344,6 +401,9 @@ ENUMS = {
     "EmailKind": ["ordinary", "rakutenRelay", "amazonAnonymized", "relay"],
     "PlanStatus": ["ok", "awaitingShipDate", "designatedInfeasible", "transitMissing"],
     "HolidaySource": ["japan", "china", "chinaSchedule", "list", "csv"],
+    "StockMovementKind": [
+        "receipt", "adjustment", "reservation", "release", "shipment", "backorder", "incoming", "buffer"
+    ],
 }
 
 
@@ -369,6 +429,19 @@ def test_the_swift_api(swift_text):
     assert "public convenience init(policiesJson: String, carriers: [String]? = nil, zone: String? = nil)" in planner
     resolver = text_of(declaration(root, "CustomerResolver"))
     assert "public convenience init(configJson: String? = nil)" in resolver
+    book = text_of(declaration(root, "StockBook"))
+    assert (
+        "public convenience init(catalogJson: String, levelsJson: String? = nil, policyJson: String? = nil, "
+        "allocationJson: String? = nil)"
+    ) in book
+    # The defaults Swift callers may leave out.
+    assert "expected: Bool = false" in book
+    assert "lines: [UInt32]? = nil" in book
+    assert "store: String? = nil" in book
+    assert "salesJson: String? = nil, forecastJson: String? = nil" in book
+    assert "lot: UInt32 = UInt32(1)" in swift_text
+    row = text_of(declaration(root, "StockSnapshotRow"))
+    assert "reserved: Int64 = Int64(0)" in row and "buffer: Int64 = Int64(0)" in row
     for record, fields in RECORDS.items():
         props, _ = members(declaration(root, record))
         assert props[: len(fields)] == fields, record

@@ -1,6 +1,7 @@
 """The Python mirror of the Rust vector runner (crates/ichigen-testkit/src/vectors.rs),
 calling the uniffi-generated module. Format: tests/vectors/README.md."""
 
+import collections
 import datetime
 import json
 from pathlib import Path
@@ -20,6 +21,7 @@ ERROR_CASES = {
     "OutOfRange": lambda code: code == "CALENDAR_OUT_OF_RANGE",
     "InvalidShipping": lambda code: code == "SHIPDATE_INVALID",
     "InvalidIdentity": lambda code: code == "IDENTITY_INVALID",
+    "InvalidStock": lambda code: code == "STOCK_INVALID",
     # A request or batch the core refuses is an input problem with a SHIPDATE_ code.
     "InvalidInput": lambda code: code.startswith("INPUT_")
     or (code.startswith("SHIPDATE_") and code != "SHIPDATE_INVALID"),
@@ -167,6 +169,16 @@ def run_op(ffi, op, inp, now):
             )
             s = ffi.triage(rule_set(), _text(inp.get("order")), facts.context_json, now)
             return "ok", {"customer": customer, "outcome": json.loads(s.outcome_json)}
+        if op == "stock_session":
+            return stock_session(ffi, inp)
+        if op == "stock_allocate":
+            return stock_allocate(ffi, inp)
+        if op == "stock_drop_ship":
+            return stock_drop_ship(ffi, inp)
+        if op == "stock_reorder_formula":
+            return stock_reorder_formula(ffi, inp)
+        if op == "stock_triage":
+            return stock_triage(ffi, inp, now, rule_set)
     except ffi.IchigenError as e:
         return "err", error_value(ffi, e)
     raise AssertionError(f"unknown op {op!r}")
@@ -285,6 +297,339 @@ def identity_session(ffi, config, steps):
     assert resolver.count() == len(snapshot["customers"])
     assert resolver.next_customer_id() == snapshot["next_customer_id"]
     return "ok", {"results": results}
+
+
+# --- stock -----------------------------------------------------------------------
+
+I64 = (-(2**63), 2**63 - 1)
+U32 = (0, 2**32 - 1)
+
+
+# (operation, whether its typed method ran) → steps run, over every stock step
+# this process ran: test_vectors.py checks that the vectors exercise the methods.
+STOCK_CALLS = collections.Counter()
+
+
+class Untyped(Exception):
+    """A step whose argument does not fit the typed StockBook method's parameters
+    (a missing or unknown key, a value of another type): Swift would not compile
+    the call, so the step goes through `StockBook.step(stepJson:)`, which takes any
+    JSON."""
+
+
+def _int(value, bounds=I64):
+    return isinstance(value, int) and not isinstance(value, bool) and bounds[0] <= value <= bounds[1]
+
+
+def _str(value):
+    return isinstance(value, str)
+
+
+def _optional_str(value):
+    return value is None or isinstance(value, str)
+
+
+def _bool(value):
+    return isinstance(value, bool)
+
+
+def _u32_list_or_none(value):
+    return value is None or (isinstance(value, list) and all(_int(v, U32) for v in value))
+
+
+def _any(_value):
+    return True
+
+
+def _fields(arg, required, optional=None):
+    """The argument as a dict, when it is an object with the required keys, no other
+    keys than the optional ones, and each value of its parameter's type."""
+    optional = optional or {}
+    if not isinstance(arg, dict):
+        raise Untyped
+    if set(arg) - set(required) - set(optional) or not set(required) <= set(arg):
+        raise Untyped
+    for key, fits in {**required, **optional}.items():
+        if key in arg and not fits(arg[key]):
+            raise Untyped
+    return arg
+
+
+def reservation_value(r):
+    return {"order": r.order, "line": r.line, "sku": r.sku, "location": r.location, "quantity": r.quantity}
+
+
+def backorder_value(b):
+    return {"order": b.order, "line": b.line, "sku": b.sku, "quantity": b.quantity}
+
+
+def outcome_value(o):
+    """A ReservationOutcome as the core's JSON."""
+    return {
+        "reserved": [reservation_value(r) for r in o.reserved],
+        "backordered": [backorder_value(b) for b in o.backordered],
+        "completed_orders": list(o.completed_orders),
+    }
+
+
+def facts_value(f):
+    """OrderStockFacts as the core's JSON; its context is the same facts."""
+    value = {"all_lines_reservable": f.all_lines_reservable, "awaiting_stock": f.awaiting_stock}
+    assert json.loads(f.context_json) == value
+    return value
+
+
+def _with_store(value, store):
+    if store is not None:
+        value["store"] = store
+    return value
+
+
+def listing_quantity_value(q):
+    return _with_store({"channel": q.channel, "listing": q.listing, "quantity": q.quantity}, q.store)
+
+
+def sync_delta_value(d):
+    value = {"channel": d.channel, "listing": d.listing, "quantity": d.quantity, "previous": d.previous}
+    return _with_store(value, d.store)
+
+
+def cell_value(c):
+    return {"sku": c.sku, "location": c.location, "on_hand": c.on_hand, "reserved": c.reserved,
+            "incoming": c.incoming, "buffer": c.buffer, "free": c.free}
+
+
+def movement_value(m):
+    value = {"seq": m.seq, "kind": _enum_name(m.kind), "sku": m.sku}
+    if m.location is not None:
+        value["location"] = m.location
+    value["quantity"] = m.quantity
+    if m.order is not None:
+        value["order"] = m.order
+    if m.line is not None:
+        value["line"] = m.line
+    return value
+
+
+def reconciliation_value(r):
+    return {
+        "ok": r.ok,
+        "mismatches": [{"sku": m.sku, "location": m.location, "counted": m.counted, "from_records": m.from_records}
+                       for m in r.mismatches],
+        "problems": list(r.problems),
+        "reservations": r.reservations,
+        "backordered_units": r.backordered_units,
+    }
+
+
+def stock_view_value(v):
+    return {"sku": v.sku, "on_hand": v.on_hand, "reserved": v.reserved, "incoming": v.incoming,
+            "free": v.free, "backordered": v.backordered, "locations": [cell_value(c) for c in v.locations]}
+
+
+def order_reservation_value(r):
+    return {**outcome_value(r.outcome), "facts": facts_value(r.facts)}
+
+
+def typed_step(book, op, arg):
+    """One step through the StockBook's own method, its output as the core's JSON;
+    raises Untyped when the argument does not fit the method."""
+    if op == "reserve":
+        return outcome_value(book.reserve(_text(arg)))
+    if op == "check":
+        return outcome_value(book.check(_text(arg)))
+    if op == "reserve_order":
+        return order_reservation_value(book.reserve_order(_text(arg)))
+    if op == "set_level":
+        return outcome_value(book.set_level(_text(arg)))
+    if op == "receive":
+        a = _fields(arg, {"sku": _str, "location": _str, "quantity": _int}, {"expected": _bool})
+        return outcome_value(book.receive(a["sku"], a["location"], a["quantity"], a.get("expected", False)))
+    if op == "expect":
+        a = _fields(arg, {"sku": _str, "location": _str, "quantity": _int})
+        return book.expect(a["sku"], a["location"], a["quantity"])
+    if op == "adjust":
+        a = _fields(arg, {"sku": _str, "location": _str, "delta": _int})
+        return outcome_value(book.adjust(a["sku"], a["location"], a["delta"]))
+    if op in ("cancel", "ship"):
+        a = _fields(arg, {"order": _str}, {"lines": _u32_list_or_none})
+        if op == "cancel":
+            return outcome_value(book.cancel(a["order"], a.get("lines")))
+        s = book.ship(a["order"], a.get("lines"))
+        return {"shipped": [reservation_value(r) for r in s.shipped],
+                "still_waiting": [backorder_value(b) for b in s.still_waiting]}
+    # The core ignores the argument of the operations without one.
+    if op == "sync":
+        return [sync_delta_value(d) for d in book.sync()]
+    if op == "allocation":
+        return [listing_quantity_value(q) for q in book.allocation()]
+    if op == "forget_pushed":
+        return book.forget_pushed()
+    if op == "reconcile":
+        return reconciliation_value(book.reconcile())
+    if op == "movements":
+        return [movement_value(m) for m in book.movements()]
+    if op in ("stock", "queue"):
+        a = _fields(arg, {"sku": _str})
+        if op == "stock":
+            return stock_view_value(book.stock(a["sku"]))
+        return [backorder_value(b) for b in book.queue(a["sku"])]
+    if op == "listing_free":
+        a = _fields(arg, {"channel": _str, "listing": _str}, {"store": _optional_str})
+        return {"free": book.listing_free(a["channel"], a["listing"], a.get("store"))}
+    if op == "order":
+        a = _fields(arg, {"order": _str})
+        o = book.order(a["order"])
+        return {**facts_value(o.facts), "reservations": [reservation_value(r) for r in o.reservations]}
+    if op == "reorder":
+        a = _fields(arg, {"as_of": _str}, {"sales": _any, "forecast": _any})
+        return json.loads(book.reorder(a["as_of"], _optional_text(a.get("sales")), _optional_text(a.get("forecast"))))
+    raise Untyped
+
+
+def _reroot(error, prefix):
+    for issue in error["issues"]:
+        assert issue["path"].startswith("$"), issue["path"]
+        issue["path"] = prefix + issue["path"][1:]
+    return error
+
+
+def run_stock_step(ffi, book, step):
+    """One step of a stock session on `book`: its typed method when the argument
+    fits it, else `step(stepJson:)`. Returns ("ok", output) or ("err", error JSON),
+    the error's paths as the core's step gives them (`$.reserve.lines[1]…`: a
+    typed method's are relative to its argument, so the operation is put in
+    front), and whether the typed method ran."""
+    op, arg = next(iter(step.items())) if isinstance(step, dict) and len(step) == 1 else (None, None)
+    try:
+        out = typed_step(book, op, arg)
+        STOCK_CALLS[(op, True)] += 1
+        return "ok", out, True
+    except Untyped:
+        STOCK_CALLS[(op, False)] += 1
+    except ffi.IchigenError as e:
+        STOCK_CALLS[(op, True)] += 1
+        return "err", _reroot(error_value(ffi, e), f"$.{op}"), True
+    try:
+        return "ok", json.loads(book.step(_text(step))), False
+    except ffi.IchigenError as e:
+        return "err", error_value(ffi, e), False
+
+
+def _same_error(a, b):
+    """Two errors agree on everything but the top-level message, which the core
+    composes from the issues before they are rerooted."""
+    return {k: v for k, v in a.items() if k != "message"} == {k: v for k, v in b.items() if k != "message"}
+
+
+def stock_session(ffi, inp):
+    """Drives a StockBook method by method (one call per step), and beside it a
+    second StockBook through `step(stepJson:)` only; both must give the same
+    output or error at every step, and the whole must be what the stateless
+    `stockSession` gives. ("ok", {"results"}) or ("err", the construction error)."""
+    steps = inp.get("steps")
+    if steps is not None and not isinstance(steps, list):
+        raise NotExpressible("steps is an array of method calls")
+    args = (_text(inp.get("catalog")), _optional_text(inp.get("levels")), _optional_text(inp.get("policy")),
+            _optional_text(inp.get("allocation")))
+    try:
+        whole = ("ok", json.loads(ffi.stock_session(_text(inp))))
+    except ffi.IchigenError as e:
+        whole = ("err", error_value(ffi, e))
+    try:
+        book, stepper = ffi.StockBook(*args), ffi.StockBook(*args)
+    except ffi.IchigenError as e:
+        error = error_value(ffi, e)
+        assert whole == ("err", error), f"stockSession disagrees with the constructor: {whole}"
+        return "err", error
+    results = []
+    for k, step in enumerate(steps or []):
+        kind, out, typed = run_stock_step(ffi, book, step)
+        if kind == "err":
+            _reroot(out, f"$.steps[{k}]")
+        try:
+            step_out = ("ok", json.loads(stepper.step(_text(step))))
+        except ffi.IchigenError as e:
+            step_out = ("err", _reroot(error_value(ffi, e), f"$.steps[{k}]"))
+        if kind == "err":
+            assert step_out[0] == "err" and _same_error(out, step_out[1]), (k, out, step_out)
+            results.append({"error": out})
+        else:
+            assert step_out == ("ok", out), (k, out, step_out)
+            results.append(out)
+    assert whole[0] == "ok", whole
+    assert len(whole[1]["results"]) == len(results)
+    for mine, core in zip(results, whole[1]["results"]):
+        if isinstance(core, dict) and "error" in core and isinstance(mine, dict) and "error" in mine:
+            assert _same_error(mine["error"], core["error"]), (mine, core)
+        else:
+            assert mine == core, (mine, core)
+    return "ok", {"results": results}
+
+
+def snapshot_rows(ffi, levels):
+    """A snapshot's rows as StockSnapshotRow records."""
+    if not isinstance(levels, list):
+        raise NotExpressible("levels is an array of StockSnapshotRow records")
+    rows = []
+    for row in levels:
+        try:
+            r = _fields(row, {"sku": _str, "location": _str, "on_hand": _int}, {"reserved": _int, "buffer": _int})
+        except Untyped:
+            raise NotExpressible("a snapshot row is a StockSnapshotRow (sku, location: String; on_hand, "
+                                 "reserved, buffer: Int64)") from None
+        rows.append(ffi.StockSnapshotRow(sku=r["sku"], location=r["location"], on_hand=r["on_hand"],
+                                         reserved=r.get("reserved", 0), buffer=r.get("buffer", 0)))
+    return rows
+
+
+def stock_allocate(ffi, inp):
+    out = ffi.allocate_stock(_text(inp.get("catalog")), _text(inp.get("allocation")),
+                             snapshot_rows(ffi, inp.get("levels")))
+    return "ok", {"quantities": [listing_quantity_value(q) for q in out.quantities],
+                  "issues": [_issue(i) for i in out.issues]}
+
+
+def stock_drop_ship(ffi, inp):
+    out = ffi.drop_ship_totals(_text(inp.get("catalog")), _text(inp.get("lines")))
+    totals = [
+        {
+            "supplier": t.supplier,
+            "lines": [{"sku": l.sku, "quantity": l.quantity, "channels": dict(l.channels)} for l in t.lines],
+            "units": t.units,
+        }
+        for t in out.totals
+    ]
+    return "ok", {"totals": totals, "issues": [_issue(i) for i in out.issues]}
+
+
+def stock_reorder_formula(ffi, inp):
+    unknown = set(inp) - {"position", "point", "target", "lot"}
+    if unknown:
+        raise NotExpressible(f"reorderQuantity has no parameter for {sorted(unknown)}")
+    values = [inp.get(k) for k in ("position", "point", "target")]
+    lot = inp.get("lot")
+    if not all(_int(v) for v in values) or not (lot is None or _int(lot, U32)):
+        raise NotExpressible("reorderQuantity takes Int64 position, point, target and a UInt32 lot")
+    if lot is None:
+        return "ok", {"quantity": ffi.reorder_quantity(*values)}
+    return "ok", {"quantity": ffi.reorder_quantity(*values, lot)}
+
+
+def stock_triage(ffi, inp, now, rule_set):
+    """The steps, then reserveOrder; its facts' context goes to triage. A refused
+    step is the vector's error, with the core's step paths (`$.reserve…`)."""
+    book = ffi.StockBook(_text(inp.get("catalog")), _optional_text(inp.get("levels")),
+                         _optional_text(inp.get("policy")))
+    steps = inp.get("steps")
+    for step in steps if isinstance(steps, list) else []:
+        kind, out, _ = run_stock_step(ffi, book, step)
+        if kind == "err":
+            return "err", out
+    reservation = book.reserve_order(_text(inp.get("order")))
+    STOCK_CALLS[("reserve_order", True)] += 1
+    s = ffi.triage(rule_set(), _text(inp.get("order")), reservation.facts.context_json, now)
+    return "ok", {"reservation": order_reservation_value(reservation), "outcome": json.loads(s.outcome_json)}
 
 
 def masked_value(m):

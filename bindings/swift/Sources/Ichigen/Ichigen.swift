@@ -1931,6 +1931,585 @@ public func FfiConverterTypeShippingPolicy_lower(_ value: ShippingPolicy) -> UIn
 
 
 
+
+
+/**
+ * A stock book: stock per SKU and location, reservations and the backorder
+ * queue, the movements, and (with an allocation policy) the quantity each
+ * channel shows. Safe to share between threads: calls take turns. A call that
+ * throws changes nothing.
+ */
+public protocol StockBookProtocol: AnyObject, Sendable {
+    
+    /**
+     * Changes on hand by `delta` (棚卸・調整): fewer units than reserved release
+     * the latest reservations (which then wait); more serve the queue. Returns
+     * what was served. Throws `InvalidStock` as `receive` does.
+     */
+    func adjust(sku: String, location: String, delta: Int64) throws  -> ReservationOutcome
+    
+    /**
+     * The whole allocation table, recomputed (pushes nothing). Throws as `sync`.
+     */
+    func allocation() throws  -> [ListingQuantity]
+    
+    /**
+     * Cancels an order, or some of its lines (0-based; `nil`: all): its
+     * reservations are released and its waiting lines leave the queue. Returns
+     * what the released units served. Throws `InvalidStock` for an unknown order
+     * (`$.order`) or line (`$.lines[0]`).
+     */
+    func cancel(order: String, lines: [UInt32]?) throws  -> ReservationOutcome
+    
+    /**
+     * What `reserve` would do with a request, without changing anything.
+     */
+    func check(requestJson: String) throws  -> ReservationOutcome
+    
+    /**
+     * More units expected at a location (入荷予定). Throws `InvalidStock` as
+     * `receive` does.
+     */
+    func expect(sku: String, location: String, quantity: Int64) throws 
+    
+    /**
+     * Forgets what was pushed: the next `sync` returns every listing (after a
+     * channel lost an update). Throws as `sync`.
+     */
+    func forgetPushed() throws 
+    
+    /**
+     * The units a channel's listing could sell now: a single SKU's free stock, or
+     * for a set the least over its components of free ÷ units per set. Throws
+     * `InvalidStock` for an unknown channel (`$.channel`) or listing
+     * (`STOCK_UNKNOWN_LISTING` at `$.listing`).
+     */
+    func listingFree(channel: String, listing: String, store: String?) throws  -> Int64
+    
+    /**
+     * The movements since the last call, oldest first (each is returned once).
+     */
+    func movements()  -> [StockMovement]
+    
+    /**
+     * An order's stock facts and live reservations. Throws `InvalidStock`
+     * (`STOCK_UNKNOWN_ORDER` at `$.order`) for an order not in the book.
+     */
+    func order(orderId: String) throws  -> OrderStock
+    
+    /**
+     * The order lines waiting for a SKU, oldest first. Throws `InvalidStock`
+     * (`STOCK_UNKNOWN_SKU` at `$.sku`).
+     */
+    func queue(sku: String) throws  -> [StockBackorder]
+    
+    /**
+     * Units arrived at a location (入荷); `expected` when they were announced with
+     * `expect` (the incoming count goes down by as much, to zero at most). Returns
+     * what the queue was served, first come, first served. Throws `InvalidStock` for an unknown
+     * SKU (`$.sku`) or location (`$.location`), or a quantity below 1.
+     */
+    func receive(sku: String, location: String, quantity: Int64, expected: Bool) throws  -> ReservationOutcome
+    
+    /**
+     * Checks the book against itself: reserved counts against live reservations,
+     * waiting units against the queue.
+     */
+    func reconcile()  -> Reconciliation
+    
+    /**
+     * Reorder suggestions on a date (`YYYY-MM-DD`), from the SKUs' configured
+     * points or, with sales (JSON text: `[{sku, date, quantity}]`) and a forecast
+     * policy (`{window_days?, safety_days?, cycle_days?,
+     * default_lead_time_days?}`), from demand. Returns `{lines, purchase_orders}`
+     * as JSON text. Throws `InvalidStock` (`$.as_of`, `$.sales[0].date` …).
+     */
+    func reorder(asOf: String, salesJson: String?, forecastJson: String?) throws  -> String
+    
+    /**
+     * Reserves stock for an order's lines: request (JSON text) `{order, channel,
+     * store?, lines: [{listing_code? | sku?, quantity}], destination?,
+     * locations?, all_or_nothing?}`. Units not free wait in the queue
+     * (`backordered`). Throws `InvalidStock` with every problem of the request
+     * (`STOCK_UNKNOWN_LISTING` at `$.lines[1].listing_code`), or for an order
+     * already in the book; nothing is reserved then.
+     */
+    func reserve(requestJson: String) throws  -> ReservationOutcome
+    
+    /**
+     * Reserves a whole order (the order JSON of `parseOrder`): its channel, store,
+     * lines and first recipient's prefecture. Returns the outcome and the order's
+     * facts for triage (`facts.contextJson`). Throws `InvalidOrder` for an order
+     * that does not validate, `InvalidStock` as `reserve` does.
+     */
+    func reserveOrder(orderJson: String) throws  -> OrderReservation
+    
+    /**
+     * Sets a cell from a count: level (JSON text) `{sku, location, on_hand,
+     * incoming?, buffer?}`. Returns what was served.
+     */
+    func setLevel(levelJson: String) throws  -> ReservationOutcome
+    
+    /**
+     * Ships an order, or some of its lines (0-based; `nil`: all): reserved units
+     * leave on hand. Returns what shipped and what the order still waits for.
+     * Throws `InvalidStock` as `cancel` does.
+     */
+    func ship(order: String, lines: [UInt32]?) throws  -> ShipmentOutcome
+    
+    /**
+     * Runs one operation given as JSON text, `{"<operation>": argument}` (the
+     * shape of a stock session's steps: `{"reserve": {...}}`, `{"sync": {}}`), and
+     * returns its output as JSON text. Issue paths start with the operation
+     * (`$.reserve.lines[1].listing_code`).
+     */
+    func step(stepJson: String) throws  -> String
+    
+    /**
+     * One SKU's stock, in total and per location. Throws `InvalidStock`
+     * (`STOCK_UNKNOWN_SKU` at `$.sku`) for a SKU not in the catalog.
+     */
+    func stock(sku: String) throws  -> StockView
+    
+    /**
+     * The quantities to push since the last sync: only the listings whose
+     * quantity changed (all of them the first time). Throws `InvalidStock`
+     * (`STOCK_NO_ALLOCATION`) for a book without an allocation policy.
+     */
+    func sync() throws  -> [SyncDelta]
+    
+}
+/**
+ * A stock book: stock per SKU and location, reservations and the backorder
+ * queue, the movements, and (with an allocation policy) the quantity each
+ * channel shows. Safe to share between threads: calls take turns. A call that
+ * throws changes nothing.
+ */
+open class StockBook: StockBookProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_ichigen_ffi_fn_clone_stockbook(self.handle, $0) }
+    }
+    /**
+     * A book over a catalog (JSON text: `skus`, `locations`, `listings`), with
+     * starting levels (a JSON array of `{sku, location, on_hand, incoming?,
+     * buffer?}`), a reservation policy (`{strategy?, all_or_nothing?,
+     * prefer_single_location?}`; absent: the defaults) and an allocation policy
+     * (`{channels: [...]}`; absent: no allocation, and `sync`, `allocation` and
+     * `forgetPushed` throw `STOCK_NO_ALLOCATION`). Throws `InvalidStock` with
+     * every problem, at its path in its own argument (a level's at `$[i]`).
+     */
+public convenience init(catalogJson: String, levelsJson: String? = nil, policyJson: String? = nil, allocationJson: String? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_constructor_stockbook_new(
+        FfiConverterString.lower(catalogJson),
+        FfiConverterOptionString.lower(levelsJson),
+        FfiConverterOptionString.lower(policyJson),
+        FfiConverterOptionString.lower(allocationJson),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_ichigen_ffi_fn_free_stockbook(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Changes on hand by `delta` (棚卸・調整): fewer units than reserved release
+     * the latest reservations (which then wait); more serve the queue. Returns
+     * what was served. Throws `InvalidStock` as `receive` does.
+     */
+open func adjust(sku: String, location: String, delta: Int64)throws  -> ReservationOutcome  {
+    return try  FfiConverterTypeReservationOutcome_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_adjust(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sku),
+        FfiConverterString.lower(location),
+        FfiConverterInt64.lower(delta),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The whole allocation table, recomputed (pushes nothing). Throws as `sync`.
+     */
+open func allocation()throws  -> [ListingQuantity]  {
+    return try  FfiConverterSequenceTypeListingQuantity.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_allocation(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Cancels an order, or some of its lines (0-based; `nil`: all): its
+     * reservations are released and its waiting lines leave the queue. Returns
+     * what the released units served. Throws `InvalidStock` for an unknown order
+     * (`$.order`) or line (`$.lines[0]`).
+     */
+open func cancel(order: String, lines: [UInt32]? = nil)throws  -> ReservationOutcome  {
+    return try  FfiConverterTypeReservationOutcome_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_cancel(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(order),
+        FfiConverterOptionSequenceUInt32.lower(lines),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What `reserve` would do with a request, without changing anything.
+     */
+open func check(requestJson: String)throws  -> ReservationOutcome  {
+    return try  FfiConverterTypeReservationOutcome_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_check(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(requestJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * More units expected at a location (入荷予定). Throws `InvalidStock` as
+     * `receive` does.
+     */
+open func expect(sku: String, location: String, quantity: Int64)throws   {try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_expect(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sku),
+        FfiConverterString.lower(location),
+        FfiConverterInt64.lower(quantity),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Forgets what was pushed: the next `sync` returns every listing (after a
+     * channel lost an update). Throws as `sync`.
+     */
+open func forgetPushed()throws   {try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_forget_pushed(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The units a channel's listing could sell now: a single SKU's free stock, or
+     * for a set the least over its components of free ÷ units per set. Throws
+     * `InvalidStock` for an unknown channel (`$.channel`) or listing
+     * (`STOCK_UNKNOWN_LISTING` at `$.listing`).
+     */
+open func listingFree(channel: String, listing: String, store: String? = nil)throws  -> Int64  {
+    return try  FfiConverterInt64.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_listing_free(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(channel),
+        FfiConverterString.lower(listing),
+        FfiConverterOptionString.lower(store),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The movements since the last call, oldest first (each is returned once).
+     */
+open func movements() -> [StockMovement]  {
+    return try!  FfiConverterSequenceTypeStockMovement.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_movements(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * An order's stock facts and live reservations. Throws `InvalidStock`
+     * (`STOCK_UNKNOWN_ORDER` at `$.order`) for an order not in the book.
+     */
+open func order(orderId: String)throws  -> OrderStock  {
+    return try  FfiConverterTypeOrderStock_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_order(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The order lines waiting for a SKU, oldest first. Throws `InvalidStock`
+     * (`STOCK_UNKNOWN_SKU` at `$.sku`).
+     */
+open func queue(sku: String)throws  -> [StockBackorder]  {
+    return try  FfiConverterSequenceTypeStockBackorder.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_queue(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sku),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Units arrived at a location (入荷); `expected` when they were announced with
+     * `expect` (the incoming count goes down by as much, to zero at most). Returns
+     * what the queue was served, first come, first served. Throws `InvalidStock` for an unknown
+     * SKU (`$.sku`) or location (`$.location`), or a quantity below 1.
+     */
+open func receive(sku: String, location: String, quantity: Int64, expected: Bool = false)throws  -> ReservationOutcome  {
+    return try  FfiConverterTypeReservationOutcome_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_receive(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sku),
+        FfiConverterString.lower(location),
+        FfiConverterInt64.lower(quantity),
+        FfiConverterBool.lower(expected),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks the book against itself: reserved counts against live reservations,
+     * waiting units against the queue.
+     */
+open func reconcile() -> Reconciliation  {
+    return try!  FfiConverterTypeReconciliation_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_reconcile(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Reorder suggestions on a date (`YYYY-MM-DD`), from the SKUs' configured
+     * points or, with sales (JSON text: `[{sku, date, quantity}]`) and a forecast
+     * policy (`{window_days?, safety_days?, cycle_days?,
+     * default_lead_time_days?}`), from demand. Returns `{lines, purchase_orders}`
+     * as JSON text. Throws `InvalidStock` (`$.as_of`, `$.sales[0].date` …).
+     */
+open func reorder(asOf: String, salesJson: String? = nil, forecastJson: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_reorder(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(asOf),
+        FfiConverterOptionString.lower(salesJson),
+        FfiConverterOptionString.lower(forecastJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Reserves stock for an order's lines: request (JSON text) `{order, channel,
+     * store?, lines: [{listing_code? | sku?, quantity}], destination?,
+     * locations?, all_or_nothing?}`. Units not free wait in the queue
+     * (`backordered`). Throws `InvalidStock` with every problem of the request
+     * (`STOCK_UNKNOWN_LISTING` at `$.lines[1].listing_code`), or for an order
+     * already in the book; nothing is reserved then.
+     */
+open func reserve(requestJson: String)throws  -> ReservationOutcome  {
+    return try  FfiConverterTypeReservationOutcome_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_reserve(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(requestJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Reserves a whole order (the order JSON of `parseOrder`): its channel, store,
+     * lines and first recipient's prefecture. Returns the outcome and the order's
+     * facts for triage (`facts.contextJson`). Throws `InvalidOrder` for an order
+     * that does not validate, `InvalidStock` as `reserve` does.
+     */
+open func reserveOrder(orderJson: String)throws  -> OrderReservation  {
+    return try  FfiConverterTypeOrderReservation_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_reserve_order(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sets a cell from a count: level (JSON text) `{sku, location, on_hand,
+     * incoming?, buffer?}`. Returns what was served.
+     */
+open func setLevel(levelJson: String)throws  -> ReservationOutcome  {
+    return try  FfiConverterTypeReservationOutcome_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_set_level(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(levelJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Ships an order, or some of its lines (0-based; `nil`: all): reserved units
+     * leave on hand. Returns what shipped and what the order still waits for.
+     * Throws `InvalidStock` as `cancel` does.
+     */
+open func ship(order: String, lines: [UInt32]? = nil)throws  -> ShipmentOutcome  {
+    return try  FfiConverterTypeShipmentOutcome_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_ship(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(order),
+        FfiConverterOptionSequenceUInt32.lower(lines),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Runs one operation given as JSON text, `{"<operation>": argument}` (the
+     * shape of a stock session's steps: `{"reserve": {...}}`, `{"sync": {}}`), and
+     * returns its output as JSON text. Issue paths start with the operation
+     * (`$.reserve.lines[1].listing_code`).
+     */
+open func step(stepJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_step(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(stepJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One SKU's stock, in total and per location. Throws `InvalidStock`
+     * (`STOCK_UNKNOWN_SKU` at `$.sku`) for a SKU not in the catalog.
+     */
+open func stock(sku: String)throws  -> StockView  {
+    return try  FfiConverterTypeStockView_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_stock(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sku),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The quantities to push since the last sync: only the listings whose
+     * quantity changed (all of them the first time). Throws `InvalidStock`
+     * (`STOCK_NO_ALLOCATION`) for a book without an allocation policy.
+     */
+open func sync()throws  -> [SyncDelta]  {
+    return try  FfiConverterSequenceTypeSyncDelta.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_stockbook_sync(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStockBook: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = StockBook
+
+    public static func lift(_ handle: UInt64) throws -> StockBook {
+        return StockBook(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: StockBook) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StockBook {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: StockBook, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockBook_lift(_ handle: UInt64) throws -> StockBook {
+    return try FfiConverterTypeStockBook.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockBook_lower(_ value: StockBook) -> UInt64 {
+    return FfiConverterTypeStockBook.lower(value)
+}
+
+
+
+
 /**
  * The rows of a batch, one array per column, all as long as `orderedAt`. An
  * optional column that is absent takes its default for every row.
@@ -2624,6 +3203,233 @@ public func FfiConverterTypeDayExplanation_lower(_ value: DayExplanation) -> Rus
 
 
 /**
+ * Units of one drop-ship SKU, per channel and in all.
+ */
+public struct DropShipLine: Equatable, Hashable, Codable {
+    /**
+     * The SKU.
+     */
+    public var sku: String
+    /**
+     * Units over every channel.
+     */
+    public var quantity: Int64
+    /**
+     * Units per channel (`rakuten` …).
+     */
+    public var channels: [String: Int64]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The SKU.
+         */sku: String, 
+        /**
+         * Units over every channel.
+         */quantity: Int64, 
+        /**
+         * Units per channel (`rakuten` …).
+         */channels: [String: Int64]) {
+        self.sku = sku
+        self.quantity = quantity
+        self.channels = channels
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DropShipLine: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDropShipLine: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DropShipLine {
+        return
+            try DropShipLine(
+                sku: FfiConverterString.read(from: &buf), 
+                quantity: FfiConverterInt64.read(from: &buf), 
+                channels: FfiConverterDictionaryStringInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DropShipLine, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sku, into: &buf)
+        FfiConverterInt64.write(value.quantity, into: &buf)
+        FfiConverterDictionaryStringInt64.write(value.channels, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDropShipLine_lift(_ buf: RustBuffer) throws -> DropShipLine {
+    return try FfiConverterTypeDropShipLine.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDropShipLine_lower(_ value: DropShipLine) -> RustBuffer {
+    return FfiConverterTypeDropShipLine.lower(value)
+}
+
+
+/**
+ * Drop-ship units for one supplier.
+ */
+public struct DropShipTotal: Equatable, Hashable, Codable {
+    /**
+     * The supplier; `nil` for SKUs without one (listed last).
+     */
+    public var supplier: String?
+    /**
+     * One line per SKU, in catalog order.
+     */
+    public var lines: [DropShipLine]
+    /**
+     * Units over the lines.
+     */
+    public var units: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The supplier; `nil` for SKUs without one (listed last).
+         */supplier: String?, 
+        /**
+         * One line per SKU, in catalog order.
+         */lines: [DropShipLine], 
+        /**
+         * Units over the lines.
+         */units: Int64) {
+        self.supplier = supplier
+        self.lines = lines
+        self.units = units
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DropShipTotal: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDropShipTotal: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DropShipTotal {
+        return
+            try DropShipTotal(
+                supplier: FfiConverterOptionString.read(from: &buf), 
+                lines: FfiConverterSequenceTypeDropShipLine.read(from: &buf), 
+                units: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DropShipTotal, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.supplier, into: &buf)
+        FfiConverterSequenceTypeDropShipLine.write(value.lines, into: &buf)
+        FfiConverterInt64.write(value.units, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDropShipTotal_lift(_ buf: RustBuffer) throws -> DropShipTotal {
+    return try FfiConverterTypeDropShipTotal.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDropShipTotal_lower(_ value: DropShipTotal) -> RustBuffer {
+    return FfiConverterTypeDropShipTotal.lower(value)
+}
+
+
+/**
+ * Drop-ship totals, and the lines left out.
+ */
+public struct DropShipTotals: Equatable, Hashable, Codable {
+    /**
+     * One total per supplier.
+     */
+    public var totals: [DropShipTotal]
+    /**
+     * Lines left out (`STOCK_UNKNOWN_LISTING` at `$.lines[2].listing_code`).
+     */
+    public var issues: [Issue]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * One total per supplier.
+         */totals: [DropShipTotal], 
+        /**
+         * Lines left out (`STOCK_UNKNOWN_LISTING` at `$.lines[2].listing_code`).
+         */issues: [Issue]) {
+        self.totals = totals
+        self.issues = issues
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DropShipTotals: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDropShipTotals: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DropShipTotals {
+        return
+            try DropShipTotals(
+                totals: FfiConverterSequenceTypeDropShipTotal.read(from: &buf), 
+                issues: FfiConverterSequenceTypeIssue.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DropShipTotals, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeDropShipTotal.write(value.totals, into: &buf)
+        FfiConverterSequenceTypeIssue.write(value.issues, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDropShipTotals_lift(_ buf: RustBuffer) throws -> DropShipTotals {
+    return try FfiConverterTypeDropShipTotals.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDropShipTotals_lower(_ value: DropShipTotals) -> RustBuffer {
+    return FfiConverterTypeDropShipTotals.lower(value)
+}
+
+
+/**
  * The result of an accepted lifecycle event.
  */
 public struct EventResult: Equatable, Hashable, Codable {
@@ -2916,6 +3722,95 @@ public func FfiConverterTypeIssue_lift(_ buf: RustBuffer) throws -> Issue {
 #endif
 public func FfiConverterTypeIssue_lower(_ value: Issue) -> RustBuffer {
     return FfiConverterTypeIssue.lower(value)
+}
+
+
+/**
+ * One row of the allocation table: what a channel's listing shows.
+ */
+public struct ListingQuantity: Equatable, Hashable, Codable {
+    /**
+     * The channel (`rakuten`, `own_site` …).
+     */
+    public var channel: String
+    /**
+     * The store of the rule, when the rule names one.
+     */
+    public var store: String?
+    /**
+     * The listing code.
+     */
+    public var listing: String
+    /**
+     * The quantity to show.
+     */
+    public var quantity: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The channel (`rakuten`, `own_site` …).
+         */channel: String, 
+        /**
+         * The store of the rule, when the rule names one.
+         */store: String?, 
+        /**
+         * The listing code.
+         */listing: String, 
+        /**
+         * The quantity to show.
+         */quantity: Int64) {
+        self.channel = channel
+        self.store = store
+        self.listing = listing
+        self.quantity = quantity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ListingQuantity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListingQuantity: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListingQuantity {
+        return
+            try ListingQuantity(
+                channel: FfiConverterString.read(from: &buf), 
+                store: FfiConverterOptionString.read(from: &buf), 
+                listing: FfiConverterString.read(from: &buf), 
+                quantity: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ListingQuantity, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.channel, into: &buf)
+        FfiConverterOptionString.write(value.store, into: &buf)
+        FfiConverterString.write(value.listing, into: &buf)
+        FfiConverterInt64.write(value.quantity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListingQuantity_lift(_ buf: RustBuffer) throws -> ListingQuantity {
+    return try FfiConverterTypeListingQuantity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListingQuantity_lower(_ value: ListingQuantity) -> RustBuffer {
+    return FfiConverterTypeListingQuantity.lower(value)
 }
 
 
@@ -3262,6 +4157,407 @@ public func FfiConverterTypeNormalizedPhone_lower(_ value: NormalizedPhone) -> R
 
 
 /**
+ * What reserving a whole order did, with the order's stock facts for triage.
+ */
+public struct OrderReservation: Equatable, Hashable, Codable {
+    /**
+     * Reserved and waiting units.
+     */
+    public var outcome: ReservationOutcome
+    /**
+     * The facts triage reads.
+     */
+    public var facts: OrderStockFacts
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Reserved and waiting units.
+         */outcome: ReservationOutcome, 
+        /**
+         * The facts triage reads.
+         */facts: OrderStockFacts) {
+        self.outcome = outcome
+        self.facts = facts
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OrderReservation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOrderReservation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OrderReservation {
+        return
+            try OrderReservation(
+                outcome: FfiConverterTypeReservationOutcome.read(from: &buf), 
+                facts: FfiConverterTypeOrderStockFacts.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OrderReservation, into buf: inout [UInt8]) {
+        FfiConverterTypeReservationOutcome.write(value.outcome, into: &buf)
+        FfiConverterTypeOrderStockFacts.write(value.facts, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrderReservation_lift(_ buf: RustBuffer) throws -> OrderReservation {
+    return try FfiConverterTypeOrderReservation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrderReservation_lower(_ value: OrderReservation) -> RustBuffer {
+    return FfiConverterTypeOrderReservation.lower(value)
+}
+
+
+/**
+ * An order's stock: its facts and its live reservations.
+ */
+public struct OrderStock: Equatable, Hashable, Codable {
+    /**
+     * The facts triage reads.
+     */
+    public var facts: OrderStockFacts
+    /**
+     * Units reserved for it, per line, SKU and location.
+     */
+    public var reservations: [StockReservation]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The facts triage reads.
+         */facts: OrderStockFacts, 
+        /**
+         * Units reserved for it, per line, SKU and location.
+         */reservations: [StockReservation]) {
+        self.facts = facts
+        self.reservations = reservations
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OrderStock: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOrderStock: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OrderStock {
+        return
+            try OrderStock(
+                facts: FfiConverterTypeOrderStockFacts.read(from: &buf), 
+                reservations: FfiConverterSequenceTypeStockReservation.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OrderStock, into buf: inout [UInt8]) {
+        FfiConverterTypeOrderStockFacts.write(value.facts, into: &buf)
+        FfiConverterSequenceTypeStockReservation.write(value.reservations, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrderStock_lift(_ buf: RustBuffer) throws -> OrderStock {
+    return try FfiConverterTypeOrderStock.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrderStock_lower(_ value: OrderStock) -> RustBuffer {
+    return FfiConverterTypeOrderStock.lower(value)
+}
+
+
+/**
+ * The stock facts of an order, which the triage conditions `all_lines_reservable`
+ * and `awaiting_stock` read.
+ */
+public struct OrderStockFacts: Equatable, Hashable, Codable {
+    /**
+     * Every line is reserved in full.
+     */
+    public var allLinesReservable: Bool
+    /**
+     * Some line waits for stock (引当待ち).
+     */
+    public var awaitingStock: Bool
+    /**
+     * `{"all_lines_reservable", "awaiting_stock"}` as JSON text: a triage context
+     * to pass to `triage` (merge it with other facts, such as a customer's).
+     */
+    public var contextJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Every line is reserved in full.
+         */allLinesReservable: Bool, 
+        /**
+         * Some line waits for stock (引当待ち).
+         */awaitingStock: Bool, 
+        /**
+         * `{"all_lines_reservable", "awaiting_stock"}` as JSON text: a triage context
+         * to pass to `triage` (merge it with other facts, such as a customer's).
+         */contextJson: String) {
+        self.allLinesReservable = allLinesReservable
+        self.awaitingStock = awaitingStock
+        self.contextJson = contextJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OrderStockFacts: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOrderStockFacts: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OrderStockFacts {
+        return
+            try OrderStockFacts(
+                allLinesReservable: FfiConverterBool.read(from: &buf), 
+                awaitingStock: FfiConverterBool.read(from: &buf), 
+                contextJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OrderStockFacts, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.allLinesReservable, into: &buf)
+        FfiConverterBool.write(value.awaitingStock, into: &buf)
+        FfiConverterString.write(value.contextJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrderStockFacts_lift(_ buf: RustBuffer) throws -> OrderStockFacts {
+    return try FfiConverterTypeOrderStockFacts.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrderStockFacts_lower(_ value: OrderStockFacts) -> RustBuffer {
+    return FfiConverterTypeOrderStockFacts.lower(value)
+}
+
+
+/**
+ * The book checked against itself.
+ */
+public struct Reconciliation: Equatable, Hashable, Codable {
+    /**
+     * Every reserved count equals the sum of its live reservations, no cell has
+     * more reserved than on hand, and every waiting unit is in the queue.
+     */
+    public var ok: Bool
+    /**
+     * The cells that disagree.
+     */
+    public var mismatches: [StockMismatch]
+    /**
+     * Problems other than counts (a waiting line missing from the queue).
+     */
+    public var problems: [String]
+    /**
+     * Live reservations counted.
+     */
+    public var reservations: UInt64
+    /**
+     * Units waiting in the queue.
+     */
+    public var backorderedUnits: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Every reserved count equals the sum of its live reservations, no cell has
+         * more reserved than on hand, and every waiting unit is in the queue.
+         */ok: Bool, 
+        /**
+         * The cells that disagree.
+         */mismatches: [StockMismatch], 
+        /**
+         * Problems other than counts (a waiting line missing from the queue).
+         */problems: [String], 
+        /**
+         * Live reservations counted.
+         */reservations: UInt64, 
+        /**
+         * Units waiting in the queue.
+         */backorderedUnits: Int64) {
+        self.ok = ok
+        self.mismatches = mismatches
+        self.problems = problems
+        self.reservations = reservations
+        self.backorderedUnits = backorderedUnits
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Reconciliation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReconciliation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Reconciliation {
+        return
+            try Reconciliation(
+                ok: FfiConverterBool.read(from: &buf), 
+                mismatches: FfiConverterSequenceTypeStockMismatch.read(from: &buf), 
+                problems: FfiConverterSequenceString.read(from: &buf), 
+                reservations: FfiConverterUInt64.read(from: &buf), 
+                backorderedUnits: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Reconciliation, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.ok, into: &buf)
+        FfiConverterSequenceTypeStockMismatch.write(value.mismatches, into: &buf)
+        FfiConverterSequenceString.write(value.problems, into: &buf)
+        FfiConverterUInt64.write(value.reservations, into: &buf)
+        FfiConverterInt64.write(value.backorderedUnits, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReconciliation_lift(_ buf: RustBuffer) throws -> Reconciliation {
+    return try FfiConverterTypeReconciliation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReconciliation_lower(_ value: Reconciliation) -> RustBuffer {
+    return FfiConverterTypeReconciliation.lower(value)
+}
+
+
+/**
+ * What a reservation reserved and left waiting; also what a receipt, a count, an
+ * adjustment or a cancellation served from the queue.
+ */
+public struct ReservationOutcome: Equatable, Hashable, Codable {
+    /**
+     * Units reserved, per line, SKU and location.
+     */
+    public var reserved: [StockReservation]
+    /**
+     * Units left waiting, per line and SKU.
+     */
+    public var backordered: [StockBackorder]
+    /**
+     * Orders that now wait for nothing (their 引当待ち hold may close).
+     */
+    public var completedOrders: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Units reserved, per line, SKU and location.
+         */reserved: [StockReservation], 
+        /**
+         * Units left waiting, per line and SKU.
+         */backordered: [StockBackorder], 
+        /**
+         * Orders that now wait for nothing (their 引当待ち hold may close).
+         */completedOrders: [String]) {
+        self.reserved = reserved
+        self.backordered = backordered
+        self.completedOrders = completedOrders
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReservationOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReservationOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReservationOutcome {
+        return
+            try ReservationOutcome(
+                reserved: FfiConverterSequenceTypeStockReservation.read(from: &buf), 
+                backordered: FfiConverterSequenceTypeStockBackorder.read(from: &buf), 
+                completedOrders: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReservationOutcome, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeStockReservation.write(value.reserved, into: &buf)
+        FfiConverterSequenceTypeStockBackorder.write(value.backordered, into: &buf)
+        FfiConverterSequenceString.write(value.completedOrders, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReservationOutcome_lift(_ buf: RustBuffer) throws -> ReservationOutcome {
+    return try FfiConverterTypeReservationOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReservationOutcome_lower(_ value: ReservationOutcome) -> RustBuffer {
+    return FfiConverterTypeReservationOutcome.lower(value)
+}
+
+
+/**
  * The plan for one request or order. Dates are `YYYY-MM-DD`.
  */
 public struct ShipDatePlan: Equatable, Hashable, Codable {
@@ -3443,6 +4739,978 @@ public func FfiConverterTypeShipDatePlan_lift(_ buf: RustBuffer) throws -> ShipD
 #endif
 public func FfiConverterTypeShipDatePlan_lower(_ value: ShipDatePlan) -> RustBuffer {
     return FfiConverterTypeShipDatePlan.lower(value)
+}
+
+
+/**
+ * What a shipment consumed.
+ */
+public struct ShipmentOutcome: Equatable, Hashable, Codable {
+    /**
+     * Units consumed, per line, SKU and location.
+     */
+    public var shipped: [StockReservation]
+    /**
+     * What the order still waits for.
+     */
+    public var stillWaiting: [StockBackorder]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Units consumed, per line, SKU and location.
+         */shipped: [StockReservation], 
+        /**
+         * What the order still waits for.
+         */stillWaiting: [StockBackorder]) {
+        self.shipped = shipped
+        self.stillWaiting = stillWaiting
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ShipmentOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShipmentOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShipmentOutcome {
+        return
+            try ShipmentOutcome(
+                shipped: FfiConverterSequenceTypeStockReservation.read(from: &buf), 
+                stillWaiting: FfiConverterSequenceTypeStockBackorder.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ShipmentOutcome, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeStockReservation.write(value.shipped, into: &buf)
+        FfiConverterSequenceTypeStockBackorder.write(value.stillWaiting, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShipmentOutcome_lift(_ buf: RustBuffer) throws -> ShipmentOutcome {
+    return try FfiConverterTypeShipmentOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShipmentOutcome_lower(_ value: ShipmentOutcome) -> RustBuffer {
+    return FfiConverterTypeShipmentOutcome.lower(value)
+}
+
+
+/**
+ * The allocation table of a snapshot, and the rows left out.
+ */
+public struct StockAllocation: Equatable, Hashable, Codable {
+    /**
+     * Every channel's quantity per listing.
+     */
+    public var quantities: [ListingQuantity]
+    /**
+     * Rows left out (`STOCK_UNKNOWN_SKU` at `$.levels[3].sku`, a negative count, a
+     * cell given twice); the other rows count.
+     */
+    public var issues: [Issue]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Every channel's quantity per listing.
+         */quantities: [ListingQuantity], 
+        /**
+         * Rows left out (`STOCK_UNKNOWN_SKU` at `$.levels[3].sku`, a negative count, a
+         * cell given twice); the other rows count.
+         */issues: [Issue]) {
+        self.quantities = quantities
+        self.issues = issues
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StockAllocation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStockAllocation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StockAllocation {
+        return
+            try StockAllocation(
+                quantities: FfiConverterSequenceTypeListingQuantity.read(from: &buf), 
+                issues: FfiConverterSequenceTypeIssue.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StockAllocation, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeListingQuantity.write(value.quantities, into: &buf)
+        FfiConverterSequenceTypeIssue.write(value.issues, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockAllocation_lift(_ buf: RustBuffer) throws -> StockAllocation {
+    return try FfiConverterTypeStockAllocation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockAllocation_lower(_ value: StockAllocation) -> RustBuffer {
+    return FfiConverterTypeStockAllocation.lower(value)
+}
+
+
+/**
+ * Units of one SKU an order line still waits for (引当待ち).
+ */
+public struct StockBackorder: Equatable, Hashable, Codable {
+    /**
+     * The order.
+     */
+    public var order: String
+    /**
+     * The line (0-based).
+     */
+    public var line: UInt32
+    /**
+     * The SKU.
+     */
+    public var sku: String
+    /**
+     * Units waiting.
+     */
+    public var quantity: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The order.
+         */order: String, 
+        /**
+         * The line (0-based).
+         */line: UInt32, 
+        /**
+         * The SKU.
+         */sku: String, 
+        /**
+         * Units waiting.
+         */quantity: Int64) {
+        self.order = order
+        self.line = line
+        self.sku = sku
+        self.quantity = quantity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StockBackorder: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStockBackorder: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StockBackorder {
+        return
+            try StockBackorder(
+                order: FfiConverterString.read(from: &buf), 
+                line: FfiConverterUInt32.read(from: &buf), 
+                sku: FfiConverterString.read(from: &buf), 
+                quantity: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StockBackorder, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.order, into: &buf)
+        FfiConverterUInt32.write(value.line, into: &buf)
+        FfiConverterString.write(value.sku, into: &buf)
+        FfiConverterInt64.write(value.quantity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockBackorder_lift(_ buf: RustBuffer) throws -> StockBackorder {
+    return try FfiConverterTypeStockBackorder.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockBackorder_lower(_ value: StockBackorder) -> RustBuffer {
+    return FfiConverterTypeStockBackorder.lower(value)
+}
+
+
+/**
+ * One SKU's stock at one location.
+ */
+public struct StockCell: Equatable, Hashable, Codable {
+    /**
+     * The SKU.
+     */
+    public var sku: String
+    /**
+     * The location.
+     */
+    public var location: String
+    /**
+     * Units there.
+     */
+    public var onHand: Int64
+    /**
+     * Units reserved.
+     */
+    public var reserved: Int64
+    /**
+     * Units expected (入荷予定).
+     */
+    public var incoming: Int64
+    /**
+     * Units kept back (予備在庫).
+     */
+    public var buffer: Int64
+    /**
+     * On hand − reserved − buffer, never below zero.
+     */
+    public var free: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The SKU.
+         */sku: String, 
+        /**
+         * The location.
+         */location: String, 
+        /**
+         * Units there.
+         */onHand: Int64, 
+        /**
+         * Units reserved.
+         */reserved: Int64, 
+        /**
+         * Units expected (入荷予定).
+         */incoming: Int64, 
+        /**
+         * Units kept back (予備在庫).
+         */buffer: Int64, 
+        /**
+         * On hand − reserved − buffer, never below zero.
+         */free: Int64) {
+        self.sku = sku
+        self.location = location
+        self.onHand = onHand
+        self.reserved = reserved
+        self.incoming = incoming
+        self.buffer = buffer
+        self.free = free
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StockCell: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStockCell: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StockCell {
+        return
+            try StockCell(
+                sku: FfiConverterString.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf), 
+                onHand: FfiConverterInt64.read(from: &buf), 
+                reserved: FfiConverterInt64.read(from: &buf), 
+                incoming: FfiConverterInt64.read(from: &buf), 
+                buffer: FfiConverterInt64.read(from: &buf), 
+                free: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StockCell, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sku, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterInt64.write(value.onHand, into: &buf)
+        FfiConverterInt64.write(value.reserved, into: &buf)
+        FfiConverterInt64.write(value.incoming, into: &buf)
+        FfiConverterInt64.write(value.buffer, into: &buf)
+        FfiConverterInt64.write(value.free, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockCell_lift(_ buf: RustBuffer) throws -> StockCell {
+    return try FfiConverterTypeStockCell.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockCell_lower(_ value: StockCell) -> RustBuffer {
+    return FfiConverterTypeStockCell.lower(value)
+}
+
+
+/**
+ * A cell whose reserved count disagrees with its reservation records.
+ */
+public struct StockMismatch: Equatable, Hashable, Codable {
+    /**
+     * The SKU.
+     */
+    public var sku: String
+    /**
+     * The location.
+     */
+    public var location: String
+    /**
+     * The reserved count the book holds.
+     */
+    public var counted: Int64
+    /**
+     * The sum of live reservations.
+     */
+    public var fromRecords: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The SKU.
+         */sku: String, 
+        /**
+         * The location.
+         */location: String, 
+        /**
+         * The reserved count the book holds.
+         */counted: Int64, 
+        /**
+         * The sum of live reservations.
+         */fromRecords: Int64) {
+        self.sku = sku
+        self.location = location
+        self.counted = counted
+        self.fromRecords = fromRecords
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StockMismatch: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStockMismatch: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StockMismatch {
+        return
+            try StockMismatch(
+                sku: FfiConverterString.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf), 
+                counted: FfiConverterInt64.read(from: &buf), 
+                fromRecords: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StockMismatch, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sku, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterInt64.write(value.counted, into: &buf)
+        FfiConverterInt64.write(value.fromRecords, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockMismatch_lift(_ buf: RustBuffer) throws -> StockMismatch {
+    return try FfiConverterTypeStockMismatch.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockMismatch_lower(_ value: StockMismatch) -> RustBuffer {
+    return FfiConverterTypeStockMismatch.lower(value)
+}
+
+
+/**
+ * One change to the book (an audit trail: 入出庫履歴).
+ */
+public struct StockMovement: Equatable, Hashable, Codable {
+    /**
+     * Position in the book's history, from 1.
+     */
+    public var seq: UInt64
+    /**
+     * What happened.
+     */
+    public var kind: StockMovementKind
+    /**
+     * The SKU.
+     */
+    public var sku: String
+    /**
+     * The location; `nil` for backorders, which wait for any location.
+     */
+    public var location: String?
+    /**
+     * The signed change in units (a receipt of 5 is 5, a release of 2 is −2).
+     */
+    public var quantity: Int64
+    /**
+     * The order, for reservations, releases, shipments and backorders.
+     */
+    public var order: String?
+    /**
+     * The order line (0-based), likewise.
+     */
+    public var line: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Position in the book's history, from 1.
+         */seq: UInt64, 
+        /**
+         * What happened.
+         */kind: StockMovementKind, 
+        /**
+         * The SKU.
+         */sku: String, 
+        /**
+         * The location; `nil` for backorders, which wait for any location.
+         */location: String?, 
+        /**
+         * The signed change in units (a receipt of 5 is 5, a release of 2 is −2).
+         */quantity: Int64, 
+        /**
+         * The order, for reservations, releases, shipments and backorders.
+         */order: String?, 
+        /**
+         * The order line (0-based), likewise.
+         */line: UInt32?) {
+        self.seq = seq
+        self.kind = kind
+        self.sku = sku
+        self.location = location
+        self.quantity = quantity
+        self.order = order
+        self.line = line
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StockMovement: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStockMovement: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StockMovement {
+        return
+            try StockMovement(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                kind: FfiConverterTypeStockMovementKind.read(from: &buf), 
+                sku: FfiConverterString.read(from: &buf), 
+                location: FfiConverterOptionString.read(from: &buf), 
+                quantity: FfiConverterInt64.read(from: &buf), 
+                order: FfiConverterOptionString.read(from: &buf), 
+                line: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StockMovement, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterTypeStockMovementKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.sku, into: &buf)
+        FfiConverterOptionString.write(value.location, into: &buf)
+        FfiConverterInt64.write(value.quantity, into: &buf)
+        FfiConverterOptionString.write(value.order, into: &buf)
+        FfiConverterOptionUInt32.write(value.line, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockMovement_lift(_ buf: RustBuffer) throws -> StockMovement {
+    return try FfiConverterTypeStockMovement.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockMovement_lower(_ value: StockMovement) -> RustBuffer {
+    return FfiConverterTypeStockMovement.lower(value)
+}
+
+
+/**
+ * Units of one SKU reserved at one location for one order line.
+ */
+public struct StockReservation: Equatable, Hashable, Codable {
+    /**
+     * The order.
+     */
+    public var order: String
+    /**
+     * The line (0-based).
+     */
+    public var line: UInt32
+    /**
+     * The SKU (a set line has one reservation per component).
+     */
+    public var sku: String
+    /**
+     * The location.
+     */
+    public var location: String
+    /**
+     * Units.
+     */
+    public var quantity: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The order.
+         */order: String, 
+        /**
+         * The line (0-based).
+         */line: UInt32, 
+        /**
+         * The SKU (a set line has one reservation per component).
+         */sku: String, 
+        /**
+         * The location.
+         */location: String, 
+        /**
+         * Units.
+         */quantity: Int64) {
+        self.order = order
+        self.line = line
+        self.sku = sku
+        self.location = location
+        self.quantity = quantity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StockReservation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStockReservation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StockReservation {
+        return
+            try StockReservation(
+                order: FfiConverterString.read(from: &buf), 
+                line: FfiConverterUInt32.read(from: &buf), 
+                sku: FfiConverterString.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf), 
+                quantity: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StockReservation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.order, into: &buf)
+        FfiConverterUInt32.write(value.line, into: &buf)
+        FfiConverterString.write(value.sku, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterInt64.write(value.quantity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockReservation_lift(_ buf: RustBuffer) throws -> StockReservation {
+    return try FfiConverterTypeStockReservation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockReservation_lower(_ value: StockReservation) -> RustBuffer {
+    return FfiConverterTypeStockReservation.lower(value)
+}
+
+
+/**
+ * One row of a stock snapshot: a SKU at a location.
+ */
+public struct StockSnapshotRow: Equatable, Hashable, Codable {
+    /**
+     * The SKU.
+     */
+    public var sku: String
+    /**
+     * The location.
+     */
+    public var location: String
+    /**
+     * Units there.
+     */
+    public var onHand: Int64
+    /**
+     * Units reserved.
+     */
+    public var reserved: Int64
+    /**
+     * Units kept back (予備在庫).
+     */
+    public var buffer: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The SKU.
+         */sku: String, 
+        /**
+         * The location.
+         */location: String, 
+        /**
+         * Units there.
+         */onHand: Int64, 
+        /**
+         * Units reserved.
+         */reserved: Int64 = Int64(0), 
+        /**
+         * Units kept back (予備在庫).
+         */buffer: Int64 = Int64(0)) {
+        self.sku = sku
+        self.location = location
+        self.onHand = onHand
+        self.reserved = reserved
+        self.buffer = buffer
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StockSnapshotRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStockSnapshotRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StockSnapshotRow {
+        return
+            try StockSnapshotRow(
+                sku: FfiConverterString.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf), 
+                onHand: FfiConverterInt64.read(from: &buf), 
+                reserved: FfiConverterInt64.read(from: &buf), 
+                buffer: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StockSnapshotRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sku, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterInt64.write(value.onHand, into: &buf)
+        FfiConverterInt64.write(value.reserved, into: &buf)
+        FfiConverterInt64.write(value.buffer, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockSnapshotRow_lift(_ buf: RustBuffer) throws -> StockSnapshotRow {
+    return try FfiConverterTypeStockSnapshotRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockSnapshotRow_lower(_ value: StockSnapshotRow) -> RustBuffer {
+    return FfiConverterTypeStockSnapshotRow.lower(value)
+}
+
+
+/**
+ * One SKU's stock: totals over the locations, and each location.
+ */
+public struct StockView: Equatable, Hashable, Codable {
+    /**
+     * The SKU.
+     */
+    public var sku: String
+    /**
+     * Units on hand.
+     */
+    public var onHand: Int64
+    /**
+     * Units reserved.
+     */
+    public var reserved: Int64
+    /**
+     * Units expected.
+     */
+    public var incoming: Int64
+    /**
+     * Units free to reserve.
+     */
+    public var free: Int64
+    /**
+     * Units order lines wait for.
+     */
+    public var backordered: Int64
+    /**
+     * One cell per location, in catalog order.
+     */
+    public var locations: [StockCell]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The SKU.
+         */sku: String, 
+        /**
+         * Units on hand.
+         */onHand: Int64, 
+        /**
+         * Units reserved.
+         */reserved: Int64, 
+        /**
+         * Units expected.
+         */incoming: Int64, 
+        /**
+         * Units free to reserve.
+         */free: Int64, 
+        /**
+         * Units order lines wait for.
+         */backordered: Int64, 
+        /**
+         * One cell per location, in catalog order.
+         */locations: [StockCell]) {
+        self.sku = sku
+        self.onHand = onHand
+        self.reserved = reserved
+        self.incoming = incoming
+        self.free = free
+        self.backordered = backordered
+        self.locations = locations
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StockView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStockView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StockView {
+        return
+            try StockView(
+                sku: FfiConverterString.read(from: &buf), 
+                onHand: FfiConverterInt64.read(from: &buf), 
+                reserved: FfiConverterInt64.read(from: &buf), 
+                incoming: FfiConverterInt64.read(from: &buf), 
+                free: FfiConverterInt64.read(from: &buf), 
+                backordered: FfiConverterInt64.read(from: &buf), 
+                locations: FfiConverterSequenceTypeStockCell.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StockView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sku, into: &buf)
+        FfiConverterInt64.write(value.onHand, into: &buf)
+        FfiConverterInt64.write(value.reserved, into: &buf)
+        FfiConverterInt64.write(value.incoming, into: &buf)
+        FfiConverterInt64.write(value.free, into: &buf)
+        FfiConverterInt64.write(value.backordered, into: &buf)
+        FfiConverterSequenceTypeStockCell.write(value.locations, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockView_lift(_ buf: RustBuffer) throws -> StockView {
+    return try FfiConverterTypeStockView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockView_lower(_ value: StockView) -> RustBuffer {
+    return FfiConverterTypeStockView.lower(value)
+}
+
+
+/**
+ * A quantity to push to a channel: a listing and the quantity it shows now.
+ */
+public struct SyncDelta: Equatable, Hashable, Codable {
+    /**
+     * The channel (`rakuten`, `own_site` …).
+     */
+    public var channel: String
+    /**
+     * The store of the rule, when the rule names one.
+     */
+    public var store: String?
+    /**
+     * The listing code on that channel.
+     */
+    public var listing: String
+    /**
+     * The quantity to show now.
+     */
+    public var quantity: Int64
+    /**
+     * The quantity last pushed; `nil` the first time.
+     */
+    public var previous: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The channel (`rakuten`, `own_site` …).
+         */channel: String, 
+        /**
+         * The store of the rule, when the rule names one.
+         */store: String?, 
+        /**
+         * The listing code on that channel.
+         */listing: String, 
+        /**
+         * The quantity to show now.
+         */quantity: Int64, 
+        /**
+         * The quantity last pushed; `nil` the first time.
+         */previous: Int64?) {
+        self.channel = channel
+        self.store = store
+        self.listing = listing
+        self.quantity = quantity
+        self.previous = previous
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncDelta: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncDelta: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncDelta {
+        return
+            try SyncDelta(
+                channel: FfiConverterString.read(from: &buf), 
+                store: FfiConverterOptionString.read(from: &buf), 
+                listing: FfiConverterString.read(from: &buf), 
+                quantity: FfiConverterInt64.read(from: &buf), 
+                previous: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncDelta, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.channel, into: &buf)
+        FfiConverterOptionString.write(value.store, into: &buf)
+        FfiConverterString.write(value.listing, into: &buf)
+        FfiConverterInt64.write(value.quantity, into: &buf)
+        FfiConverterOptionInt64.write(value.previous, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncDelta_lift(_ buf: RustBuffer) throws -> SyncDelta {
+    return try FfiConverterTypeSyncDelta.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncDelta_lower(_ value: SyncDelta) -> RustBuffer {
+    return FfiConverterTypeSyncDelta.lower(value)
 }
 
 
@@ -4052,6 +6320,24 @@ enum IchigenError: Swift.Error, Equatable, Hashable, Codable, Foundation.Localiz
          */issues: [Issue]
     )
     /**
+     * Stock data (a catalog, levels, a reservation or allocation policy, a
+     * request) failed validation, or a stock operation was refused
+     * (`STOCK_INVALID`); every problem is listed with its `STOCK_*` code
+     * (`STOCK_UNKNOWN_LISTING` at `$.lines[1].listing_code`, `STOCK_UNKNOWN_ORDER`
+     * at `$.order`). The book is unchanged.
+     */
+    case InvalidStock(
+        /**
+         * The stable code.
+         */code: String, 
+        /**
+         * What went wrong, without input values.
+         */message: String, 
+        /**
+         * The problems found.
+         */issues: [Issue]
+    )
+    /**
      * An argument is unusable: `INPUT_*` (not JSON, the wrong shape, a batch whose
      * contexts do not line up), or a ship-date request or batch the core refuses
      * (`SHIPDATE_UNKNOWN_PREFECTURE`, `SHIPDATE_BAD_VALUE`, `SHIPDATE_BAD_COLUMNS`).
@@ -4146,12 +6432,17 @@ public struct FfiConverterTypeIchigenError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
             )
-        case 8: return .InvalidInput(
+        case 8: return .InvalidStock(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
             )
-        case 9: return .Unexpected(
+        case 9: return .InvalidInput(
+            code: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
+            issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
+            )
+        case 10: return .Unexpected(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
@@ -4217,15 +6508,22 @@ public struct FfiConverterTypeIchigenError: FfiConverterRustBuffer {
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
             
         
-        case let .InvalidInput(code,message,issues):
+        case let .InvalidStock(code,message,issues):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
             
         
-        case let .Unexpected(code,message,issues):
+        case let .InvalidInput(code,message,issues):
             writeInt(&buf, Int32(9))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterSequenceTypeIssue.write(issues, into: &buf)
+            
+        
+        case let .Unexpected(code,message,issues):
+            writeInt(&buf, Int32(10))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
@@ -4544,6 +6842,141 @@ public func FfiConverterTypePlanStatus_lower(_ value: PlanStatus) -> RustBuffer 
 }
 
 
+
+/**
+ * What a movement did.
+ */
+
+public enum StockMovementKind: Equatable, Hashable, Codable {
+    
+    /**
+     * Stock arrived (入荷): on hand up.
+     */
+    case receipt
+    /**
+     * A count or correction (棚卸・調整): on hand up or down.
+     */
+    case adjustment
+    /**
+     * Units reserved for an order line (引当).
+     */
+    case reservation
+    /**
+     * A reservation released (a cancellation, or a count that left too few units).
+     */
+    case release
+    /**
+     * Reserved units left with a shipment (出荷): on hand and reserved down.
+     */
+    case shipment
+    /**
+     * Units an order line waits for (引当待ち), or stopped waiting for (negative).
+     */
+    case backorder
+    /**
+     * Expected arrivals changed (入荷予定).
+     */
+    case incoming
+    /**
+     * The reserve buffer changed (予備在庫).
+     */
+    case buffer
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension StockMovementKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStockMovementKind: FfiConverterRustBuffer {
+    typealias SwiftType = StockMovementKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StockMovementKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .receipt
+        
+        case 2: return .adjustment
+        
+        case 3: return .reservation
+        
+        case 4: return .release
+        
+        case 5: return .shipment
+        
+        case 6: return .backorder
+        
+        case 7: return .incoming
+        
+        case 8: return .buffer
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StockMovementKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .receipt:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .adjustment:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .reservation:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .release:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .shipment:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .backorder:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .incoming:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .buffer:
+            writeInt(&buf, Int32(8))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockMovementKind_lift(_ buf: RustBuffer) throws -> StockMovementKind {
+    return try FfiConverterTypeStockMovementKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStockMovementKind_lower(_ value: StockMovementKind) -> RustBuffer {
+    return FfiConverterTypeStockMovementKind.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -4611,6 +7044,30 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
+    typealias SwiftType = Int64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt64.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4888,6 +7345,56 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDropShipLine: FfiConverterRustBuffer {
+    typealias SwiftType = [DropShipLine]
+
+    public static func write(_ value: [DropShipLine], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDropShipLine.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DropShipLine] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DropShipLine]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDropShipLine.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDropShipTotal: FfiConverterRustBuffer {
+    typealias SwiftType = [DropShipTotal]
+
+    public static func write(_ value: [DropShipTotal], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDropShipTotal.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DropShipTotal] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DropShipTotal]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDropShipTotal.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeHoliday: FfiConverterRustBuffer {
     typealias SwiftType = [Holiday]
 
@@ -4938,6 +7445,31 @@ fileprivate struct FfiConverterSequenceTypeIssue: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeListingQuantity: FfiConverterRustBuffer {
+    typealias SwiftType = [ListingQuantity]
+
+    public static func write(_ value: [ListingQuantity], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeListingQuantity.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ListingQuantity] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ListingQuantity]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeListingQuantity.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeMaskedRecord: FfiConverterRustBuffer {
     typealias SwiftType = [MaskedRecord]
 
@@ -4957,6 +7489,207 @@ fileprivate struct FfiConverterSequenceTypeMaskedRecord: FfiConverterRustBuffer 
             seq.append(try FfiConverterTypeMaskedRecord.read(from: &buf))
         }
         return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStockBackorder: FfiConverterRustBuffer {
+    typealias SwiftType = [StockBackorder]
+
+    public static func write(_ value: [StockBackorder], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStockBackorder.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StockBackorder] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StockBackorder]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStockBackorder.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStockCell: FfiConverterRustBuffer {
+    typealias SwiftType = [StockCell]
+
+    public static func write(_ value: [StockCell], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStockCell.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StockCell] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StockCell]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStockCell.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStockMismatch: FfiConverterRustBuffer {
+    typealias SwiftType = [StockMismatch]
+
+    public static func write(_ value: [StockMismatch], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStockMismatch.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StockMismatch] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StockMismatch]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStockMismatch.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStockMovement: FfiConverterRustBuffer {
+    typealias SwiftType = [StockMovement]
+
+    public static func write(_ value: [StockMovement], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStockMovement.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StockMovement] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StockMovement]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStockMovement.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStockReservation: FfiConverterRustBuffer {
+    typealias SwiftType = [StockReservation]
+
+    public static func write(_ value: [StockReservation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStockReservation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StockReservation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StockReservation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStockReservation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStockSnapshotRow: FfiConverterRustBuffer {
+    typealias SwiftType = [StockSnapshotRow]
+
+    public static func write(_ value: [StockSnapshotRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStockSnapshotRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StockSnapshotRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StockSnapshotRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStockSnapshotRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSyncDelta: FfiConverterRustBuffer {
+    typealias SwiftType = [SyncDelta]
+
+    public static func write(_ value: [SyncDelta], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSyncDelta.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SyncDelta] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SyncDelta]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSyncDelta.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringInt64: FfiConverterRustBuffer {
+    public static func write(_ value: [String: Int64], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterInt64.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: Int64] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: Int64]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterInt64.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
     }
 }
 /**
@@ -5242,6 +7975,69 @@ public func prefectureCode(text: String) -> UInt8?  {
     )
 })
 }
+/**
+ * The quantity each channel shows, from a snapshot of stock (the rows of your
+ * own inventory table) rather than a `StockBook`: catalog and allocation policy
+ * as JSON text. Throws `InvalidStock` for a bad catalog or policy; a bad row is
+ * only listed in `issues`.
+ */
+public func allocateStock(catalogJson: String, allocationJson: String, levels: [StockSnapshotRow])throws  -> StockAllocation  {
+    return try  FfiConverterTypeStockAllocation_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_allocate_stock(
+        FfiConverterString.lower(catalogJson),
+        FfiConverterString.lower(allocationJson),
+        FfiConverterSequenceTypeStockSnapshotRow.lower(levels),uniffiCallStatus
+    )
+})
+}
+/**
+ * The units of drop-ship SKUs (直送) ordered, sets expanded, per supplier: lines
+ * (JSON text) `[{channel, store?, listing_code, quantity}]`. Throws
+ * `InvalidStock` for a bad catalog or lines that do not decode (`$.lines[0]…`);
+ * a line with an unknown listing code is only listed in `issues`.
+ */
+public func dropShipTotals(catalogJson: String, linesJson: String)throws  -> DropShipTotals  {
+    return try  FfiConverterTypeDropShipTotals_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_drop_ship_totals(
+        FfiConverterString.lower(catalogJson),
+        FfiConverterString.lower(linesJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * Units to order for a stock position, reorder point, target level and lot: 0
+ * above the point or when nothing is short of the target; otherwise (target −
+ * position) rounded down to whole lots, but at least one lot. A lot of 0 counts
+ * as 1. Never fails.
+ */
+public func reorderQuantity(position: Int64, point: Int64, target: Int64, lot: UInt32 = UInt32(1)) -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_reorder_quantity(
+        FfiConverterInt64.lower(position),
+        FfiConverterInt64.lower(point),
+        FfiConverterInt64.lower(target),
+        FfiConverterUInt32.lower(lot),uniffiCallStatus
+    )
+})
+}
+/**
+ * Runs a whole stock session: input (JSON text) `{catalog, levels?, policy?,
+ * allocation?, steps: [{"<operation>": argument}]}`. Returns `{"results"}` as
+ * JSON text, one per step: its output, or `{"error": {code, message, issues}}`
+ * for a refused step (paths `$.steps[i].reserve…`; the session goes on). Throws
+ * `InvalidStock` when the book cannot be built.
+ */
+public func stockSession(inputJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_stock_session(
+        FfiConverterString.lower(inputJson),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -5316,6 +8112,18 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_func_prefecture_code() != 12779) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_allocate_stock() != 38410) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_drop_ship_totals() != 9411) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_reorder_quantity() != 8216) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_stock_session() != 48641) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_method_businesscalendar_add_business_days() != 38529) {
@@ -5408,6 +8216,66 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ichigen_ffi_checksum_method_shippingpolicy_plan_order() != 17033) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_adjust() != 34555) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_allocation() != 62760) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_cancel() != 26183) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_check() != 44352) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_expect() != 34121) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_forget_pushed() != 19186) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_listing_free() != 41301) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_movements() != 28343) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_order() != 7013) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_queue() != 63939) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_receive() != 11911) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_reconcile() != 30821) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_reorder() != 59634) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_reserve() != 35104) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_reserve_order() != 23599) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_set_level() != 49225) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_ship() != 10001) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_step() != 16066) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_stock() != 21726) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_stockbook_sync() != 13229) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ichigen_ffi_checksum_constructor_businesscalendar_from_json() != 11337) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5424,6 +8292,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_constructor_shippingpolicy_from_json() != 27425) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_constructor_stockbook_new() != 45595) {
         return InitializationResult.apiChecksumMismatch
     }
 

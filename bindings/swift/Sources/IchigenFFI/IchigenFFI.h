@@ -473,6 +473,121 @@ RustBuffer uniffi_ichigen_ffi_fn_method_shippingpolicy_plan(uint64_t ptr, RustBu
 RustBuffer uniffi_ichigen_ffi_fn_method_shippingpolicy_plan_order(uint64_t ptr, RustBuffer order_json, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CLONE_STOCKBOOK
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CLONE_STOCKBOOK
+uint64_t uniffi_ichigen_ffi_fn_clone_stockbook(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FREE_STOCKBOOK
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FREE_STOCKBOOK
+void uniffi_ichigen_ffi_fn_free_stockbook(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CONSTRUCTOR_STOCKBOOK_NEW
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CONSTRUCTOR_STOCKBOOK_NEW
+uint64_t uniffi_ichigen_ffi_fn_constructor_stockbook_new(RustBuffer catalog_json, RustBuffer levels_json, RustBuffer policy_json, RustBuffer allocation_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_ADJUST
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_ADJUST
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_adjust(uint64_t ptr, RustBuffer sku, RustBuffer location, int64_t delta, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_ALLOCATION
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_ALLOCATION
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_allocation(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_CANCEL
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_cancel(uint64_t ptr, RustBuffer order, RustBuffer lines, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_CHECK
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_check(uint64_t ptr, RustBuffer request_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_EXPECT
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_EXPECT
+void uniffi_ichigen_ffi_fn_method_stockbook_expect(uint64_t ptr, RustBuffer sku, RustBuffer location, int64_t quantity, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_FORGET_PUSHED
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_FORGET_PUSHED
+void uniffi_ichigen_ffi_fn_method_stockbook_forget_pushed(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_LISTING_FREE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_LISTING_FREE
+int64_t uniffi_ichigen_ffi_fn_method_stockbook_listing_free(uint64_t ptr, RustBuffer channel, RustBuffer listing, RustBuffer store, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_MOVEMENTS
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_MOVEMENTS
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_movements(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_ORDER
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_ORDER
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_order(uint64_t ptr, RustBuffer order_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_QUEUE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_QUEUE
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_queue(uint64_t ptr, RustBuffer sku, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_RECEIVE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_RECEIVE
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_receive(uint64_t ptr, RustBuffer sku, RustBuffer location, int64_t quantity, int8_t expected, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_RECONCILE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_RECONCILE
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_reconcile(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_REORDER
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_REORDER
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_reorder(uint64_t ptr, RustBuffer as_of, RustBuffer sales_json, RustBuffer forecast_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_RESERVE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_RESERVE
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_reserve(uint64_t ptr, RustBuffer request_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_RESERVE_ORDER
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_RESERVE_ORDER
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_reserve_order(uint64_t ptr, RustBuffer order_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_SET_LEVEL
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_SET_LEVEL
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_set_level(uint64_t ptr, RustBuffer level_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_SHIP
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_SHIP
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_ship(uint64_t ptr, RustBuffer order, RustBuffer lines, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_STEP
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_STEP
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_step(uint64_t ptr, RustBuffer step_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_STOCK
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_STOCK
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_stock(uint64_t ptr, RustBuffer sku, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_STOCKBOOK_SYNC
+RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_sync(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_HOLIDAYS
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_HOLIDAYS
 RustBuffer uniffi_ichigen_ffi_fn_func_holidays(RustBuffer source, int32_t year, RustCallStatus *_Nonnull out_status
@@ -573,6 +688,26 @@ RustBuffer uniffi_ichigen_ffi_fn_func_triage(uint64_t rule_set, RustBuffer order
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_PREFECTURE_CODE
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_PREFECTURE_CODE
 RustBuffer uniffi_ichigen_ffi_fn_func_prefecture_code(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_ALLOCATE_STOCK
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_ALLOCATE_STOCK
+RustBuffer uniffi_ichigen_ffi_fn_func_allocate_stock(RustBuffer catalog_json, RustBuffer allocation_json, RustBuffer levels, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_DROP_SHIP_TOTALS
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_DROP_SHIP_TOTALS
+RustBuffer uniffi_ichigen_ffi_fn_func_drop_ship_totals(RustBuffer catalog_json, RustBuffer lines_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_REORDER_QUANTITY
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_REORDER_QUANTITY
+int64_t uniffi_ichigen_ffi_fn_func_reorder_quantity(int64_t position, int64_t point, int64_t target, uint32_t lot, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_STOCK_SESSION
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_STOCK_SESSION
+RustBuffer uniffi_ichigen_ffi_fn_func_stock_session(RustBuffer input_json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_ICHIGEN_FFI_RUSTBUFFER_ALLOC
@@ -955,6 +1090,30 @@ uint16_t uniffi_ichigen_ffi_checksum_func_prefecture_code(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_ALLOCATE_STOCK
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_ALLOCATE_STOCK
+uint16_t uniffi_ichigen_ffi_checksum_func_allocate_stock(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_DROP_SHIP_TOTALS
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_DROP_SHIP_TOTALS
+uint16_t uniffi_ichigen_ffi_checksum_func_drop_ship_totals(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_REORDER_QUANTITY
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_REORDER_QUANTITY
+uint16_t uniffi_ichigen_ffi_checksum_func_reorder_quantity(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_STOCK_SESSION
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_STOCK_SESSION
+uint16_t uniffi_ichigen_ffi_checksum_func_stock_session(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_BUSINESSCALENDAR_ADD_BUSINESS_DAYS
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_BUSINESSCALENDAR_ADD_BUSINESS_DAYS
 uint16_t uniffi_ichigen_ffi_checksum_method_businesscalendar_add_business_days(void
@@ -1135,6 +1294,126 @@ uint16_t uniffi_ichigen_ffi_checksum_method_shippingpolicy_plan_order(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_ADJUST
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_ADJUST
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_adjust(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_ALLOCATION
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_ALLOCATION
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_allocation(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_CANCEL
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_cancel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_CHECK
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_check(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_EXPECT
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_EXPECT
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_expect(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_FORGET_PUSHED
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_FORGET_PUSHED
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_forget_pushed(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_LISTING_FREE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_LISTING_FREE
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_listing_free(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_MOVEMENTS
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_MOVEMENTS
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_movements(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_ORDER
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_ORDER
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_order(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_QUEUE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_QUEUE
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_queue(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_RECEIVE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_RECEIVE
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_receive(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_RECONCILE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_RECONCILE
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_reconcile(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_REORDER
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_REORDER
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_reorder(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_RESERVE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_RESERVE
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_reserve(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_RESERVE_ORDER
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_RESERVE_ORDER
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_reserve_order(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_SET_LEVEL
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_SET_LEVEL
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_set_level(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_SHIP
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_SHIP
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_ship(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_STEP
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_STEP
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_step(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_STOCK
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_STOCK
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_stock(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_SYNC
+uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_sync(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_CONSTRUCTOR_BUSINESSCALENDAR_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_CONSTRUCTOR_BUSINESSCALENDAR_FROM_JSON
 uint16_t uniffi_ichigen_ffi_checksum_constructor_businesscalendar_from_json(void
@@ -1168,6 +1447,12 @@ uint16_t uniffi_ichigen_ffi_checksum_constructor_batchplanner_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_CONSTRUCTOR_SHIPPINGPOLICY_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_CONSTRUCTOR_SHIPPINGPOLICY_FROM_JSON
 uint16_t uniffi_ichigen_ffi_checksum_constructor_shippingpolicy_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_CONSTRUCTOR_STOCKBOOK_NEW
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_CONSTRUCTOR_STOCKBOOK_NEW
+uint16_t uniffi_ichigen_ffi_checksum_constructor_stockbook_new(void
     
 );
 #endif
