@@ -58,7 +58,8 @@ export interface IchigenError extends Error {
    * `ORDER_INVALID`, `RULESET_INVALID`, `LIFECYCLE_*`, `CALENDAR_INVALID`,
    * `CALENDAR_OUT_OF_RANGE`, `SHIPDATE_INVALID`, `SHIPDATE_*` for a bad request or
    * batch, `IDENTITY_INVALID` (customer identity: a configuration, a record, a
-   * decision, a value a normalizer refuses), or `INPUT_*`.
+   * decision, a value a normalizer refuses), `STOCK_INVALID` (stock: a catalog,
+   * a level, a policy, a refused operation), or `INPUT_*`.
    */
   code: string
   issues: Issue[]
@@ -625,6 +626,355 @@ export interface MaskResult {
   }>
 }
 
+/** A master SKU; only `sku` is required. */
+export interface StockSku {
+  sku: string
+  /** Variant axes and their values (`{color: "red", size: "M"}`). */
+  variant?: { [axis: string]: string }
+  temperature?: TemperatureZone
+  /** Working days to prepare it before shipping (発送目安). */
+  handling_days?: number
+  /** Release date of a pre-order item, `YYYY-MM-DD`. */
+  release_date?: string
+  /** The share of a mail packet one unit fills (`"1/3"`, `"[M便 1/3]"`). */
+  mail_fraction?: string
+  supplier?: string
+  /** Shipped by the supplier (直送): never stocked, totalled per supplier. */
+  drop_ship?: boolean
+  /** Purchase lot (発注ロット), at least 1. */
+  lot?: number
+  /** Reorder point (発注点). */
+  reorder_point?: number
+  /** Target level (在庫定数). */
+  target_level?: number
+  lead_time_days?: number
+}
+
+/** A warehouse or store that holds stock. */
+export interface StockLocation {
+  id: string
+  /** For the `nearest` strategy (`東京都`, `Tokyo`, `13`). */
+  prefecture?: string
+}
+
+/** A channel's listing code mapped to one SKU (`sku`) or to a set (`components`). */
+export interface StockListing {
+  channel: ChannelName
+  /** When the shop runs several stores on the channel and their codes differ. */
+  store?: string
+  code: string
+  sku?: string
+  components?: Array<{ sku: string; quantity: number }>
+}
+
+/** SKUs, locations (in priority order, the first the default warehouse) and listings. */
+export interface StockCatalog {
+  skus?: StockSku[]
+  locations?: StockLocation[]
+  listings?: StockListing[]
+}
+
+/** A cell's count: units on hand, expected (`incoming`) and kept back (`buffer`, 予備在庫). */
+export interface StockLevel {
+  sku: string
+  location: string
+  on_hand: number
+  incoming?: number
+  buffer?: number
+}
+
+/** How reservations choose locations: catalog order, nearest to the destination, most stock. */
+export type ReservationStrategy = 'priority' | 'nearest' | 'most_stock'
+
+/** The shop's reservation settings; omitted fields take the defaults. */
+export interface ReservationPolicy {
+  /** Default `priority`. */
+  strategy?: ReservationStrategy
+  /** Reserve an order only when every line can be (全引当); default false. */
+  all_or_nothing?: boolean
+  /** Fill a whole order from one location when one can; default true. */
+  prefer_single_location?: boolean
+}
+
+/** An override of a channel's rule for one SKU or one listing code. */
+export interface AllocationOverride {
+  sku?: string
+  listing?: string
+  mode?: 'uniform' | 'percent' | 'fixed'
+  percent?: string | number
+  quantity?: number
+  cap?: number
+  zero_below?: number
+}
+
+/** One channel's (or store's) allocation rule (在庫連携). */
+export interface AllocationRule {
+  channel: ChannelName
+  store?: string
+  /** `uniform` (全店舗一律), `percent` (floor(free × percent / 100)), `fixed` (min(quantity, free)). */
+  mode: 'uniform' | 'percent' | 'fixed'
+  /** For `percent`: 0 to 100, decimals as strings (`"33.3"`). */
+  percent?: string | number
+  /** For `fixed`. */
+  quantity?: number
+  /** 上限在庫数: never show more. */
+  cap?: number
+  /** Show 0 when the free stock the channel sees is at most this. */
+  zero_below?: number
+  /** The locations whose stock the channel sees (拠点); all when absent. */
+  locations?: string[]
+  /** Carve the fixed quantities out of the free stock (fixed mode only). */
+  exclusive?: boolean
+  overrides?: AllocationOverride[]
+}
+
+/** Rules in priority order (exclusive carve-outs go in this order). */
+export interface AllocationPolicy {
+  channels: AllocationRule[]
+}
+
+/** One line to reserve: a listing code of the request's channel, or a master SKU. */
+export interface ReserveLine {
+  listing_code?: string
+  sku?: string
+  quantity: number
+}
+
+/** What `StockBook.reserve` and `check` take. */
+export interface ReserveRequest {
+  order: string
+  channel: ChannelName
+  store?: string
+  lines: ReserveLine[]
+  /** The destination prefecture, for the `nearest` strategy. */
+  destination?: string
+  /** Only these locations. */
+  locations?: string[]
+  /** Overrides the policy's `all_or_nothing`. */
+  all_or_nothing?: boolean
+}
+
+/** Units of one SKU reserved at one location for one order line (0-based). */
+export interface Reservation {
+  order: string
+  line: number
+  sku: string
+  location: string
+  quantity: number
+}
+
+/** Units of one SKU an order line still waits for (引当待ち). */
+export interface Backorder {
+  order: string
+  line: number
+  sku: string
+  quantity: number
+}
+
+/** What a reservation, a check, or any change that served the queue did. */
+export interface ReservationOutcome {
+  reserved: Reservation[]
+  backordered: Backorder[]
+  /** Orders that now wait for nothing (their 引当待ち hold may close). */
+  completed_orders: string[]
+}
+
+/** An order's stock facts: the triage context's `all_lines_reservable` and `awaiting_stock`. */
+export interface OrderStockFacts {
+  all_lines_reservable: boolean
+  awaiting_stock: boolean
+}
+
+/** What `StockBook.reserveOrder` returns: pass `facts` (merged) as a triage context. */
+export interface OrderReservation extends ReservationOutcome {
+  facts: OrderStockFacts
+}
+
+/** What `StockBook.ship` returns. */
+export interface ShipmentOutcome {
+  shipped: Reservation[]
+  still_waiting: Backorder[]
+}
+
+/** A quantity to push to a channel; `previous` is `null` the first time. */
+export interface SyncDelta {
+  channel: ChannelName
+  /** Present when the rule names a store. */
+  store?: string
+  listing: string
+  quantity: number
+  previous: number | null
+}
+
+/** One row of the allocation table. */
+export interface ListingQuantity {
+  channel: ChannelName
+  store?: string
+  listing: string
+  quantity: number
+}
+
+/** What `StockBook.reconcile` returns. */
+export interface Reconciliation {
+  ok: boolean
+  /** Cells whose reserved count disagrees with their live reservations. */
+  mismatches: Array<{ sku: string; location: string; counted: number; from_records: number }>
+  problems: string[]
+  reservations: number
+  backordered_units: number
+}
+
+/** One SKU at one location. `free` = on hand − reserved − buffer, never below zero. */
+export interface StockCell {
+  sku: string
+  location: string
+  on_hand: number
+  reserved: number
+  incoming: number
+  buffer: number
+  free: number
+}
+
+/** What `StockBook.stock` returns. */
+export interface SkuStock {
+  sku: string
+  on_hand: number
+  reserved: number
+  incoming: number
+  free: number
+  backordered: number
+  locations: StockCell[]
+}
+
+/** What `StockBook.order` returns. */
+export interface OrderStock extends OrderStockFacts {
+  reservations: Reservation[]
+}
+
+export type MovementKind =
+  | 'receipt'
+  | 'adjustment'
+  | 'reservation'
+  | 'release'
+  | 'shipment'
+  | 'backorder'
+  | 'incoming'
+  | 'buffer'
+
+/** One change to the book; `quantity` is signed (a release of 2 is −2). */
+export interface Movement {
+  /** Position in the book's history, from 1. */
+  seq: number
+  kind: MovementKind
+  sku: string
+  /** Absent for backorders, which wait for any location. */
+  location?: string
+  quantity: number
+  order?: string
+  line?: number
+}
+
+/** Units of a SKU sold on a day (`YYYY-MM-DD`), for demand-based suggestions. */
+export interface Sale {
+  sku: string
+  date: string
+  quantity: number
+}
+
+/** How suggestions are computed (days); omitted fields take the defaults (28, 3, 14, 7). */
+export interface ForecastPolicy {
+  window_days?: number
+  safety_days?: number
+  cycle_days?: number
+  default_lead_time_days?: number
+}
+
+/** A SKU to reorder (or a suggestion for it). */
+export interface ReorderLine {
+  sku: string
+  supplier?: string
+  /** On hand + incoming − reserved − backordered. */
+  position: number
+  reorder_point: number
+  target_level: number
+  lot: number
+  /** Units to order (0: none needed). */
+  quantity: number
+  basis: 'configured' | 'forecast'
+  /** Units per day over the window, when sales were given (a decimal string). */
+  daily_rate?: string
+}
+
+/** What `StockBook.reorder` returns. */
+export interface ReorderReport {
+  lines: ReorderLine[]
+  purchase_orders: Array<{ supplier: string | null; lines: ReorderLine[]; units: number }>
+}
+
+/** One operation for `StockBook.step` and `stockSession`: `{"<operation>": argument}`. */
+export type StockStep =
+  | { reserve: ReserveRequest }
+  | { reserve_order: { [key: string]: JsonInput | undefined } }
+  | { check: ReserveRequest }
+  | { receive: { sku: string; location: string; quantity: number; expected?: boolean } }
+  | { expect: { sku: string; location: string; quantity: number } }
+  | { adjust: { sku: string; location: string; delta: number } }
+  | { set_level: StockLevel }
+  | { cancel: { order: string; lines?: number[] } }
+  | { ship: { order: string; lines?: number[] } }
+  | { sync: {} }
+  | { allocation: {} }
+  | { forget_pushed: {} }
+  | { reconcile: {} }
+  | { stock: { sku: string } }
+  | { listing_free: { channel: ChannelName; store?: string; listing: string } }
+  | { queue: { sku: string } }
+  | { order: { order: string } }
+  | { movements: {} }
+  | { reorder: { as_of: string; sales?: Sale[]; forecast?: ForecastPolicy } }
+
+/** What `stockSession` takes. */
+export interface StockSessionInput {
+  catalog: StockCatalog
+  levels?: StockLevel[] | null
+  policy?: ReservationPolicy | null
+  allocation?: AllocationPolicy | null
+  steps: StockStep[]
+}
+
+/** An ordered line, for drop-ship totals. */
+export interface OrderedLine {
+  channel: ChannelName
+  store?: string
+  listing_code: string
+  quantity: number
+}
+
+/** What `dropShipTotals` returns. */
+export interface DropShipReport {
+  totals: Array<{
+    supplier: string | null
+    lines: Array<{ sku: string; quantity: number; channels: { [channel in ChannelName]?: number } }>
+    units: number
+  }>
+  /** Lines with an unknown listing code, at `$.lines[i].listing_code`. */
+  issues: Issue[]
+}
+
+/** A column of whole numbers. */
+export type CountColumn = Int32Array | Uint32Array | Float64Array | BigInt64Array | Array<number | bigint>
+
+/** A stock snapshot for `allocateStock`, one entry per row, all of the length of `sku`. */
+export interface StockColumns {
+  sku: string[]
+  location: string[]
+  onHand: CountColumn
+  /** Default 0 (in an array, `null` counts 0 too). */
+  reserved?: CountColumn | Array<number | bigint | null> | null
+  /** Units kept back (予備在庫); default 0. */
+  buffer?: CountColumn | Array<number | bigint | null> | null
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -825,6 +1175,147 @@ export declare class ShippingPolicy {
 }
 
 /**
+ * A book of stock: on hand, reserved, incoming and buffer per SKU and location;
+ * reservations by the policy's strategy, with the backorder queue (引当待ち)
+ * served first come, first served; a movement for every change; and, with an
+ * allocation policy, the quantity each channel's listing shows and the sync
+ * deltas. Every method is atomic: a refused operation throws and changes nothing.
+ */
+export declare class StockBook {
+  /**
+   * A book over a catalog (SKUs, locations, channel listings and sets; an object
+   * or JSON text), with starting levels (`[{sku, location, on_hand, incoming?,
+   * buffer?}]`), a reservation policy (`{strategy?, all_or_nothing?,
+   * prefer_single_location?}`; default: priority order, line by line, one
+   * location when one can fill the order) and an allocation policy (`{channels:
+   * [...]}`; without one, `sync`, `allocation` and `forgetPushed` throw
+   * `STOCK_NO_ALLOCATION`). Throws `STOCK_INVALID` with every issue, each at its
+   * path within its own argument (a level's at `$[i]`).
+   */
+  constructor(catalog: StockCatalog | string, levels?: StockLevel[] | string | null, policy?: ReservationPolicy | string | null, allocation?: AllocationPolicy | string | null)
+  /**
+   * Reserves an order's lines (`{order, channel, store?, lines: [{listing_code?,
+   * sku?, quantity}], destination?, locations?, all_or_nothing?}`): `{reserved,
+   * backordered, completed_orders}`. A set line reserves each component; what
+   * cannot be reserved waits in the queue. An unknown listing code is
+   * `STOCK_UNKNOWN_LISTING` at `$.lines[i].listing_code`; an order reserved
+   * before is refused.
+   */
+  reserve(request: ReserveRequest | string): ReservationOutcome
+  /**
+   * Reserves a whole order (the order JSON: its channel, store, lines and first
+   * recipient's prefecture); the outcome with `facts: {all_lines_reservable,
+   * awaiting_stock}`, the triage context's stock facts. A bad order throws
+   * `ORDER_INVALID`.
+   */
+  reserveOrder(order: OrderInput): OrderReservation
+  /** What `reserve` would do, without changing anything. */
+  check(request: ReserveRequest | string): ReservationOutcome
+  /**
+   * Units arrived (入荷); with `expected`, they were expected (incoming goes
+   * down). The waiting lines are served oldest first: what was reserved for them.
+   */
+  receive(sku: string, location: string, quantity: number, expected?: boolean | null): ReservationOutcome
+  /** More units expected at a location (入荷予定). */
+  expect(sku: string, location: string, quantity: number): void
+  /**
+   * Adds `delta` (negative: removes) to the units on hand (a correction): what
+   * the change released (too few units left) or served from the queue.
+   */
+  adjust(sku: string, location: string, delta: number): ReservationOutcome
+  /**
+   * Sets a cell from a count (棚卸): `{sku, location, on_hand, incoming?,
+   * buffer?}`; what the count released or served.
+   */
+  setLevel(level: StockLevel | string): ReservationOutcome
+  /**
+   * Cancels an order, or some of its lines (0-based): its reservations are
+   * released and its waiting lines leave the queue; what the released units
+   * served.
+   */
+  cancel(order: string, lines?: number[] | null): ReservationOutcome
+  /**
+   * Ships an order, or some of its lines: the reserved units leave (on hand and
+   * reserved go down); `{shipped, still_waiting}`.
+   */
+  ship(order: string, lines?: number[] | null): ShipmentOutcome
+  /**
+   * The quantities to push to the channels: those that changed since the last
+   * sync (everything the first time), `[{channel, store?, listing, quantity,
+   * previous}]`, marked as pushed. Throws `STOCK_NO_ALLOCATION` without an
+   * allocation policy.
+   */
+  sync(): SyncDelta[]
+  /**
+   * The whole allocation table, recomputed: `[{channel, store?, listing,
+   * quantity}]` in policy order, then listing order. Marks nothing as pushed.
+   */
+  allocation(): ListingQuantity[]
+  /**
+   * Forgets what was pushed (after a failed push): the next `sync` returns every
+   * quantity.
+   */
+  forgetPushed(): void
+  /**
+   * Checks the book: every reserved count equals its live reservations, no cell
+   * holds more reserved than on hand, every waiting unit is queued.
+   */
+  reconcile(): Reconciliation
+  /**
+   * A SKU's stock: `{sku, on_hand, reserved, incoming, free, backordered,
+   * locations: [{sku, location, on_hand, reserved, incoming, buffer, free}]}`. An
+   * unknown SKU is `STOCK_UNKNOWN_SKU` at `$.sku`.
+   */
+  stock(sku: string): SkuStock
+  /**
+   * The free units of a channel's listing; for a set, the least over its
+   * components of floor(free / quantity). An unknown listing is
+   * `STOCK_UNKNOWN_LISTING` at `$.listing`.
+   */
+  listingFree(channel: ChannelName, listing: string, store?: string | null): number
+  /** The lines waiting for a SKU, oldest first: `[{order, line, sku, quantity}]`. */
+  queue(sku: string): Backorder[]
+  /**
+   * An order's stock: `{all_lines_reservable, awaiting_stock, reservations}`. An
+   * order never reserved is `STOCK_UNKNOWN_ORDER` at `$.order`.
+   */
+  order(orderId: string): OrderStock
+  /**
+   * The movements since the last call (the first call: since construction):
+   * `[{seq, kind, sku, location?, quantity, order?, line?}]`.
+   */
+  movements(): Movement[]
+  /**
+   * What to reorder on `asOf` (`YYYY-MM-DD`): `{lines, purchase_orders}`, a line
+   * per stocked SKU with a reorder point and target level (its own, or suggested
+   * from `sales` by `forecast`), grouped per supplier.
+   */
+  reorder(asOf: string, sales?: Sale[] | null, forecast?: ForecastPolicy | null): ReorderReport
+  /**
+   * Runs one operation given as `{"<operation>": argument}` (`{"reserve":
+   * {...}}`, `{"sync": {}}`, `{"stock": {"sku": "TEA"}}`): the operation's
+   * output, as the core's JSON (`listing_free` gives `{free}`). A refused
+   * operation's issues are under `$.<operation>`; a step that is not one
+   * operation is `STOCK_BAD_STEP`.
+   */
+  step(step: StockStep | string): unknown
+}
+
+/**
+ * The allocation table from a stock snapshot given as columns (`sku`, `location`:
+ * arrays of strings; `onHand` and optional `reserved`, `buffer`: `Int32Array`,
+ * `Uint32Array`, `Float64Array` or `BigInt64Array`, or arrays of numbers), all of
+ * the length of `sku`, without an object per row. Returns columns, one entry per
+ * channel rule and listing (`channel`, `store`, `listing`, `quantity`) and the
+ * rows left out (`issues`: an unknown SKU at `$[i].sku`, an unknown location, a
+ * negative count at `$[i]`, a SKU and location given twice). A bad catalog or
+ * policy throws `STOCK_INVALID`; a column of another length
+ * `INPUT_COLUMN_LENGTH`, of another kind `INPUT_WRONG_TYPE`, a value that is not a
+ * whole number `INPUT_BAD_VALUE`, each at `$.columns.<name>`.
+ */
+export declare function allocateStock(catalog: StockCatalog | string, allocation: AllocationPolicy | string, columns: StockColumns): StockAllocation
+
+/**
  * Applies one lifecycle event; returns `{order, status, applied}`. `actor` defaults
  * to `{kind: "system"}`, `now` to the system clock.
  */
@@ -876,6 +1367,14 @@ export declare function customerTriageFacts(input: CustomerTriageInput | string)
  * the defaults. Throws `IDENTITY_INVALID` with every issue.
  */
 export declare function describeIdentityConfig(config?: IdentityConfigInput | string | null): IdentityConfigSummary
+
+/**
+ * Drop-ship units (直送) per supplier from ordered lines `[{channel, store?,
+ * listing_code, quantity}]`, sets expanded: `{totals: [{supplier, lines: [{sku,
+ * quantity, channels}], units}], issues}`. A line with an unknown listing code is
+ * reported at `$.lines[i].listing_code` and left out.
+ */
+export declare function dropShipTotals(catalog: StockCatalog | string, lines: OrderedLine[] | string): DropShipReport
 
 /**
  * Triage of a batch without keeping the results: what each order would become, and
@@ -982,6 +1481,15 @@ export declare function parseOrder(order: OrderInput): Order
 export declare function prefectureCode(text: string): number | null
 
 /**
+ * Units to order for a stock position, a reorder point (発注点), a target level
+ * (在庫定数) and a lot (発注ロット, default 1; 0 counts as 1): 0 above the point
+ * or when nothing is short of the target; otherwise (target − position) rounded
+ * down to whole lots, but at least one lot. Throws `STOCK_INVALID` for an
+ * argument that is not a whole number (or a lot below 0).
+ */
+export declare function reorderQuantity(position: number, point: number, target: number, lot?: number | null): number
+
+/**
  * `resolveCustomers` over columns: one array per field (`id`, `channel`, and any of
  * `store`, `name`, `kana`, `phone`, `email`, `postalCode`, `prefecture`,
  * `address1`, `address2`, `memberId` of strings, `customerId` of numbers, `masked`
@@ -1033,6 +1541,35 @@ export interface ResolvedColumns {
 
 /** A typical order (three lines, two tax rates), as JSON text. The people are fictitious. */
 export declare const SAMPLE_ORDER_JSON: string
+
+/**
+ * The output of `allocateStock`: one entry per channel rule and listing in each
+ * column, in policy order, then listing order.
+ */
+export interface StockAllocation {
+  /** The channel of the rule. */
+  channel: ChannelName[]
+  /** The store of the rule; `null` when the rule names none. */
+  store: Array<string | null>
+  /** The listing code on that channel. */
+  listing: Array<string>
+  /** The quantity to show (whole numbers). */
+  quantity: Float64Array
+  /**
+   * The rows left out: an unknown SKU (`$[i].sku`) or location
+   * (`$[i].location`), a negative count or a SKU and location given twice
+   * (`$[i]`).
+   */
+  issues: Issue[]
+}
+
+/**
+ * Runs a whole session: `{catalog, levels?, policy?, allocation?, steps: [{"<op>":
+ * arg}]}` → `{results}`, one per step: its output, or `{error: {code, message,
+ * issues}}` for a refused step (paths under `$.steps[i].<op>`), the session going
+ * on. A bad catalog, level or policy throws.
+ */
+export declare function stockSession(input: StockSessionInput | string): { results: unknown[] }
 
 /**
  * Triage of one order: `{order, outcome}`. `context` holds facts beyond the order

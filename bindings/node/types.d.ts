@@ -58,7 +58,8 @@ export interface IchigenError extends Error {
    * `ORDER_INVALID`, `RULESET_INVALID`, `LIFECYCLE_*`, `CALENDAR_INVALID`,
    * `CALENDAR_OUT_OF_RANGE`, `SHIPDATE_INVALID`, `SHIPDATE_*` for a bad request or
    * batch, `IDENTITY_INVALID` (customer identity: a configuration, a record, a
-   * decision, a value a normalizer refuses), or `INPUT_*`.
+   * decision, a value a normalizer refuses), `STOCK_INVALID` (stock: a catalog,
+   * a level, a policy, a refused operation), or `INPUT_*`.
    */
   code: string
   issues: Issue[]
@@ -623,4 +624,353 @@ export interface MaskResult {
     /** The fields that held data and were removed (for an audit log). */
     removed: string[]
   }>
+}
+
+/** A master SKU; only `sku` is required. */
+export interface StockSku {
+  sku: string
+  /** Variant axes and their values (`{color: "red", size: "M"}`). */
+  variant?: { [axis: string]: string }
+  temperature?: TemperatureZone
+  /** Working days to prepare it before shipping (発送目安). */
+  handling_days?: number
+  /** Release date of a pre-order item, `YYYY-MM-DD`. */
+  release_date?: string
+  /** The share of a mail packet one unit fills (`"1/3"`, `"[M便 1/3]"`). */
+  mail_fraction?: string
+  supplier?: string
+  /** Shipped by the supplier (直送): never stocked, totalled per supplier. */
+  drop_ship?: boolean
+  /** Purchase lot (発注ロット), at least 1. */
+  lot?: number
+  /** Reorder point (発注点). */
+  reorder_point?: number
+  /** Target level (在庫定数). */
+  target_level?: number
+  lead_time_days?: number
+}
+
+/** A warehouse or store that holds stock. */
+export interface StockLocation {
+  id: string
+  /** For the `nearest` strategy (`東京都`, `Tokyo`, `13`). */
+  prefecture?: string
+}
+
+/** A channel's listing code mapped to one SKU (`sku`) or to a set (`components`). */
+export interface StockListing {
+  channel: ChannelName
+  /** When the shop runs several stores on the channel and their codes differ. */
+  store?: string
+  code: string
+  sku?: string
+  components?: Array<{ sku: string; quantity: number }>
+}
+
+/** SKUs, locations (in priority order, the first the default warehouse) and listings. */
+export interface StockCatalog {
+  skus?: StockSku[]
+  locations?: StockLocation[]
+  listings?: StockListing[]
+}
+
+/** A cell's count: units on hand, expected (`incoming`) and kept back (`buffer`, 予備在庫). */
+export interface StockLevel {
+  sku: string
+  location: string
+  on_hand: number
+  incoming?: number
+  buffer?: number
+}
+
+/** How reservations choose locations: catalog order, nearest to the destination, most stock. */
+export type ReservationStrategy = 'priority' | 'nearest' | 'most_stock'
+
+/** The shop's reservation settings; omitted fields take the defaults. */
+export interface ReservationPolicy {
+  /** Default `priority`. */
+  strategy?: ReservationStrategy
+  /** Reserve an order only when every line can be (全引当); default false. */
+  all_or_nothing?: boolean
+  /** Fill a whole order from one location when one can; default true. */
+  prefer_single_location?: boolean
+}
+
+/** An override of a channel's rule for one SKU or one listing code. */
+export interface AllocationOverride {
+  sku?: string
+  listing?: string
+  mode?: 'uniform' | 'percent' | 'fixed'
+  percent?: string | number
+  quantity?: number
+  cap?: number
+  zero_below?: number
+}
+
+/** One channel's (or store's) allocation rule (在庫連携). */
+export interface AllocationRule {
+  channel: ChannelName
+  store?: string
+  /** `uniform` (全店舗一律), `percent` (floor(free × percent / 100)), `fixed` (min(quantity, free)). */
+  mode: 'uniform' | 'percent' | 'fixed'
+  /** For `percent`: 0 to 100, decimals as strings (`"33.3"`). */
+  percent?: string | number
+  /** For `fixed`. */
+  quantity?: number
+  /** 上限在庫数: never show more. */
+  cap?: number
+  /** Show 0 when the free stock the channel sees is at most this. */
+  zero_below?: number
+  /** The locations whose stock the channel sees (拠点); all when absent. */
+  locations?: string[]
+  /** Carve the fixed quantities out of the free stock (fixed mode only). */
+  exclusive?: boolean
+  overrides?: AllocationOverride[]
+}
+
+/** Rules in priority order (exclusive carve-outs go in this order). */
+export interface AllocationPolicy {
+  channels: AllocationRule[]
+}
+
+/** One line to reserve: a listing code of the request's channel, or a master SKU. */
+export interface ReserveLine {
+  listing_code?: string
+  sku?: string
+  quantity: number
+}
+
+/** What `StockBook.reserve` and `check` take. */
+export interface ReserveRequest {
+  order: string
+  channel: ChannelName
+  store?: string
+  lines: ReserveLine[]
+  /** The destination prefecture, for the `nearest` strategy. */
+  destination?: string
+  /** Only these locations. */
+  locations?: string[]
+  /** Overrides the policy's `all_or_nothing`. */
+  all_or_nothing?: boolean
+}
+
+/** Units of one SKU reserved at one location for one order line (0-based). */
+export interface Reservation {
+  order: string
+  line: number
+  sku: string
+  location: string
+  quantity: number
+}
+
+/** Units of one SKU an order line still waits for (引当待ち). */
+export interface Backorder {
+  order: string
+  line: number
+  sku: string
+  quantity: number
+}
+
+/** What a reservation, a check, or any change that served the queue did. */
+export interface ReservationOutcome {
+  reserved: Reservation[]
+  backordered: Backorder[]
+  /** Orders that now wait for nothing (their 引当待ち hold may close). */
+  completed_orders: string[]
+}
+
+/** An order's stock facts: the triage context's `all_lines_reservable` and `awaiting_stock`. */
+export interface OrderStockFacts {
+  all_lines_reservable: boolean
+  awaiting_stock: boolean
+}
+
+/** What `StockBook.reserveOrder` returns: pass `facts` (merged) as a triage context. */
+export interface OrderReservation extends ReservationOutcome {
+  facts: OrderStockFacts
+}
+
+/** What `StockBook.ship` returns. */
+export interface ShipmentOutcome {
+  shipped: Reservation[]
+  still_waiting: Backorder[]
+}
+
+/** A quantity to push to a channel; `previous` is `null` the first time. */
+export interface SyncDelta {
+  channel: ChannelName
+  /** Present when the rule names a store. */
+  store?: string
+  listing: string
+  quantity: number
+  previous: number | null
+}
+
+/** One row of the allocation table. */
+export interface ListingQuantity {
+  channel: ChannelName
+  store?: string
+  listing: string
+  quantity: number
+}
+
+/** What `StockBook.reconcile` returns. */
+export interface Reconciliation {
+  ok: boolean
+  /** Cells whose reserved count disagrees with their live reservations. */
+  mismatches: Array<{ sku: string; location: string; counted: number; from_records: number }>
+  problems: string[]
+  reservations: number
+  backordered_units: number
+}
+
+/** One SKU at one location. `free` = on hand − reserved − buffer, never below zero. */
+export interface StockCell {
+  sku: string
+  location: string
+  on_hand: number
+  reserved: number
+  incoming: number
+  buffer: number
+  free: number
+}
+
+/** What `StockBook.stock` returns. */
+export interface SkuStock {
+  sku: string
+  on_hand: number
+  reserved: number
+  incoming: number
+  free: number
+  backordered: number
+  locations: StockCell[]
+}
+
+/** What `StockBook.order` returns. */
+export interface OrderStock extends OrderStockFacts {
+  reservations: Reservation[]
+}
+
+export type MovementKind =
+  | 'receipt'
+  | 'adjustment'
+  | 'reservation'
+  | 'release'
+  | 'shipment'
+  | 'backorder'
+  | 'incoming'
+  | 'buffer'
+
+/** One change to the book; `quantity` is signed (a release of 2 is −2). */
+export interface Movement {
+  /** Position in the book's history, from 1. */
+  seq: number
+  kind: MovementKind
+  sku: string
+  /** Absent for backorders, which wait for any location. */
+  location?: string
+  quantity: number
+  order?: string
+  line?: number
+}
+
+/** Units of a SKU sold on a day (`YYYY-MM-DD`), for demand-based suggestions. */
+export interface Sale {
+  sku: string
+  date: string
+  quantity: number
+}
+
+/** How suggestions are computed (days); omitted fields take the defaults (28, 3, 14, 7). */
+export interface ForecastPolicy {
+  window_days?: number
+  safety_days?: number
+  cycle_days?: number
+  default_lead_time_days?: number
+}
+
+/** A SKU to reorder (or a suggestion for it). */
+export interface ReorderLine {
+  sku: string
+  supplier?: string
+  /** On hand + incoming − reserved − backordered. */
+  position: number
+  reorder_point: number
+  target_level: number
+  lot: number
+  /** Units to order (0: none needed). */
+  quantity: number
+  basis: 'configured' | 'forecast'
+  /** Units per day over the window, when sales were given (a decimal string). */
+  daily_rate?: string
+}
+
+/** What `StockBook.reorder` returns. */
+export interface ReorderReport {
+  lines: ReorderLine[]
+  purchase_orders: Array<{ supplier: string | null; lines: ReorderLine[]; units: number }>
+}
+
+/** One operation for `StockBook.step` and `stockSession`: `{"<operation>": argument}`. */
+export type StockStep =
+  | { reserve: ReserveRequest }
+  | { reserve_order: { [key: string]: JsonInput | undefined } }
+  | { check: ReserveRequest }
+  | { receive: { sku: string; location: string; quantity: number; expected?: boolean } }
+  | { expect: { sku: string; location: string; quantity: number } }
+  | { adjust: { sku: string; location: string; delta: number } }
+  | { set_level: StockLevel }
+  | { cancel: { order: string; lines?: number[] } }
+  | { ship: { order: string; lines?: number[] } }
+  | { sync: {} }
+  | { allocation: {} }
+  | { forget_pushed: {} }
+  | { reconcile: {} }
+  | { stock: { sku: string } }
+  | { listing_free: { channel: ChannelName; store?: string; listing: string } }
+  | { queue: { sku: string } }
+  | { order: { order: string } }
+  | { movements: {} }
+  | { reorder: { as_of: string; sales?: Sale[]; forecast?: ForecastPolicy } }
+
+/** What `stockSession` takes. */
+export interface StockSessionInput {
+  catalog: StockCatalog
+  levels?: StockLevel[] | null
+  policy?: ReservationPolicy | null
+  allocation?: AllocationPolicy | null
+  steps: StockStep[]
+}
+
+/** An ordered line, for drop-ship totals. */
+export interface OrderedLine {
+  channel: ChannelName
+  store?: string
+  listing_code: string
+  quantity: number
+}
+
+/** What `dropShipTotals` returns. */
+export interface DropShipReport {
+  totals: Array<{
+    supplier: string | null
+    lines: Array<{ sku: string; quantity: number; channels: { [channel in ChannelName]?: number } }>
+    units: number
+  }>
+  /** Lines with an unknown listing code, at `$.lines[i].listing_code`. */
+  issues: Issue[]
+}
+
+/** A column of whole numbers. */
+export type CountColumn = Int32Array | Uint32Array | Float64Array | BigInt64Array | Array<number | bigint>
+
+/** A stock snapshot for `allocateStock`, one entry per row, all of the length of `sku`. */
+export interface StockColumns {
+  sku: string[]
+  location: string[]
+  onHand: CountColumn
+  /** Default 0 (in an array, `null` counts 0 too). */
+  reserved?: CountColumn | Array<number | bigint | null> | null
+  /** Units kept back (予備在庫); default 0. */
+  buffer?: CountColumn | Array<number | bigint | null> | null
 }

@@ -212,6 +212,16 @@ export async function runOp(op, input, now, asText = false) {
       const out = ichigen.triage(ruleSet(input, asText), field('order'), recordArg({ customer: facts }, asText), now)
       return { customer: facts, outcome: out.outcome }
     }
+    case 'stock_session':
+      return stockSession(input, asText)
+    case 'stock_allocate':
+      return stockAllocate(input, asText)
+    case 'stock_drop_ship':
+      return ichigen.dropShipTotals(field('catalog'), field('lines'))
+    case 'stock_reorder_formula':
+      return { quantity: reorderFormula(input) }
+    case 'stock_triage':
+      return stockTriage(input, now, asText)
     default:
       throw new Error(`unknown op ${op}`)
   }
@@ -388,6 +398,211 @@ function sessionStep(resolver, step, asText) {
     default:
       throw new Error(`unknown session step ${keys[0]}`)
   }
+}
+
+/** Whether `v` holds a number JS cannot carry (kept as a sentinel string). */
+const holdsLossy = (v) =>
+  typeof v === 'string'
+    ? v.startsWith(SENTINEL)
+    : Array.isArray(v)
+      ? v.some(holdsLossy)
+      : isObject(v) && Object.values(v).some(holdsLossy)
+
+/**
+ * The StockBook methods taking positional arguments: the step's keys in the order
+ * of the method's parameters (`listing_free(channel, listing, store?)`).
+ */
+const STOCK_POSITIONAL = {
+  receive: ['sku', 'location', 'quantity', 'expected'],
+  expect: ['sku', 'location', 'quantity'],
+  adjust: ['sku', 'location', 'delta'],
+  cancel: ['order', 'lines'],
+  ship: ['order', 'lines'],
+  stock: ['sku'],
+  queue: ['sku'],
+  order: ['order'],
+  listing_free: ['channel', 'listing', 'store'],
+  reorder: ['as_of', 'sales', 'forecast'],
+}
+/** The StockBook methods taking the step's argument as one record. */
+const STOCK_RECORD = { reserve: 'reserve', reserve_order: 'reserveOrder', check: 'check', set_level: 'setLevel' }
+/** The StockBook methods taking nothing (the core ignores the step's argument). */
+const STOCK_NULLARY = {
+  sync: 'sync',
+  allocation: 'allocation',
+  forget_pushed: 'forgetPushed',
+  reconcile: 'reconcile',
+  movements: 'movements',
+}
+const camel = (op) => op.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+
+/**
+ * Runs one stock step (`{"<op>": arg}`) on a StockBook through the operation's own
+ * method, with the output in the shape `step` gives (`listingFree`'s number as
+ * `{free}`, nothing as null); a thrown STOCK_INVALID error has its paths under
+ * `$.<op>`, as `step` writes them. A step no method can express as given (not one
+ * key, an unknown operation, a key or a null or a number JS cannot carry that
+ * positional arguments cannot pass on) goes through `book.step` itself; returns
+ * `{value, via}` with `via` the method used.
+ */
+export function stockStep(book, step, asText) {
+  const keys = isObject(step) ? Object.keys(step) : []
+  const op = keys.length === 1 ? keys[0] : null
+  const arg = op === null ? undefined : step[op]
+  const run = (via, fn) => {
+    try {
+      return { value: fn(), via }
+    } catch (e) {
+      if (errorValue(e) !== null && e.code === 'STOCK_INVALID') {
+        e.issues = e.issues.map((i) => ({ ...i, path: `$.${op}${i.path.slice(1)}` }))
+        e.message = stockMessage(e.issues)
+      }
+      throw e
+    }
+  }
+  if (Object.hasOwn(STOCK_NULLARY, op)) {
+    return run(STOCK_NULLARY[op], () => book[STOCK_NULLARY[op]]() ?? null)
+  }
+  if (Object.hasOwn(STOCK_RECORD, op) && (asText || typeof arg !== 'string')) {
+    return run(STOCK_RECORD[op], () => book[STOCK_RECORD[op]](recordArg(arg, asText)))
+  }
+  const params = Object.hasOwn(STOCK_POSITIONAL, op) ? STOCK_POSITIONAL[op] : null
+  const positional =
+    params !== null &&
+    isObject(arg) &&
+    !holdsLossy(arg) &&
+    Object.entries(arg).every(([k, v]) => params.includes(k) && v !== null)
+  if (positional) {
+    const method = camel(op)
+    const out = run(method, () => book[method](...params.map((k) => arg[k])))
+    if (op === 'listing_free') out.value = { free: out.value }
+    if (out.value === undefined) out.value = null
+    return out
+  }
+  return { value: book.step(recordArg(step, asText)), via: 'step' }
+}
+
+/**
+ * The message of a STOCK_INVALID error with these issues, as the core writes it
+ * (the first five issues, then how many more): rerooted paths change it.
+ */
+function stockMessage(issues) {
+  const shown = issues.slice(0, 5).map((i) => `${i.code} at ${i.path}: ${i.message}`)
+  const more = issues.length > 5 ? `; and ${issues.length - 5} more` : ''
+  return `invalid stock data: ${shown.join('; ')}${more}`
+}
+
+/** A STOCK_INVALID error's paths under `prefix` (`$.reserve.lines[0]` → `$.steps[2].reserve.lines[0]`). */
+function underPrefix(error, prefix) {
+  const issues = error.issues.map((i) => ({ ...i, path: `${prefix}${i.path.slice(1)}` }))
+  return { ...error, message: stockMessage(issues), issues }
+}
+
+/**
+ * `stock_session` through StockBook, one method call per step (see `stockStep`);
+ * a refused step is `{error}` with its paths under `$.steps[i]` (STOCK_INVALID
+ * only, as the core's session does) and the session goes on. A twin book driven by
+ * `book.step` alone must give every step the same output or the same error, and
+ * the methods must have carried every step they can express.
+ */
+function stockSession(input, asText) {
+  const args = ['catalog', 'levels', 'policy', 'allocation'].map((k) => recordArg(input[k], asText))
+  const book = new ichigen.StockBook(...args)
+  const twin = new ichigen.StockBook(...args)
+  const results = []
+  for (const [i, step] of (input.steps ?? []).entries()) {
+    const viaMethod = outcomeOf(() => stockStep(book, step, asText))
+    const viaStep = outcomeOf(() => twin.step(recordArg(step, asText)))
+    if ('value' in viaMethod) viaMethod.value = viaMethod.value.value
+    assertSameOutcome(viaMethod, viaStep, `step ${i} by method vs book.step`)
+    if ('error' in viaMethod) {
+      const err = errorValue(viaMethod.error)
+      results.push({ error: err.code === 'STOCK_INVALID' ? underPrefix(err, `$.steps[${i}]`) : err })
+    } else {
+      results.push(viaMethod.value)
+    }
+  }
+  return { results }
+}
+
+/** The snapshot row keys and the `allocateStock` columns they go to. */
+const STOCK_COLUMNS = { sku: 'sku', location: 'location', on_hand: 'onHand', reserved: 'reserved', buffer: 'buffer' }
+
+/**
+ * Snapshot rows as the columns of `allocateStock`, or null when some row cannot be
+ * written as one (not an object, an unknown key, a SKU or location that is not a
+ * string, a count that is not a whole number JS carries). With `typed`, the counts
+ * go as typed arrays (Float64Array, Int32Array when they fit), else as arrays.
+ */
+export function stockColumns(levels, typed) {
+  if (!Array.isArray(levels)) return null
+  const used = new Set(['sku', 'location', 'on_hand'])
+  for (const r of levels) {
+    if (!isObject(r)) return null
+    for (const [k, v] of Object.entries(r)) {
+      if (!Object.hasOwn(STOCK_COLUMNS, k)) return null
+      if ((k === 'sku' || k === 'location') && typeof v !== 'string') return null
+      if (k !== 'sku' && k !== 'location' && !Number.isSafeInteger(v)) return null
+      used.add(k)
+    }
+    if (typeof r.sku !== 'string' || typeof r.location !== 'string' || !Number.isSafeInteger(r.on_hand)) return null
+  }
+  const columns = {}
+  for (const k of used) {
+    const values = levels.map((r) => r[k] ?? 0)
+    if (k === 'sku' || k === 'location' || !typed) columns[STOCK_COLUMNS[k]] = values
+    else if (k === 'on_hand') columns[STOCK_COLUMNS[k]] = Float64Array.from(values)
+    else if (values.every((v) => v === (v | 0))) columns[STOCK_COLUMNS[k]] = Int32Array.from(values)
+    else columns[STOCK_COLUMNS[k]] = Float64Array.from(values)
+  }
+  return columns
+}
+
+/**
+ * `stock_allocate` through `allocateStock`, the levels turned into columns (typed
+ * arrays with records as objects, arrays of numbers with records as text); the
+ * output columns back into `{quantities, issues}`, the rows' issue paths `$[i]`
+ * under `$.levels` as the core's JSON face writes them.
+ */
+function stockAllocate(input, asText) {
+  const columns = stockColumns(input.levels, !asText)
+  if (columns === null) {
+    throw new Error(`levels that cannot be written as columns: ${JSON.stringify(input.levels)}`)
+  }
+  const out = ichigen.allocateStock(recordArg(input.catalog, asText), recordArg(input.allocation, asText), columns)
+  const lengths = [out.channel, out.store, out.listing, out.quantity].map((c) => c.length)
+  if (new Set(lengths).size !== 1) throw new Error(`output columns of lengths ${lengths}`)
+  if (!(out.quantity instanceof Float64Array)) throw new Error('quantity is not a Float64Array')
+  const quantities = out.listing.map((listing, k) => ({
+    channel: out.channel[k],
+    ...(out.store[k] === null ? {} : { store: out.store[k] }),
+    listing,
+    quantity: out.quantity[k],
+  }))
+  const issues = out.issues.map((i) => ({ ...i, path: i.path.replace(/^\$/, '$.levels') }))
+  return { quantities, issues }
+}
+
+/** `stock_reorder_formula` through `reorderQuantity`. */
+function reorderFormula(input) {
+  for (const k of Object.keys(input)) {
+    if (!['position', 'point', 'target', 'lot'].includes(k)) throw new Error(`an input key reorderQuantity has no argument for: ${k}`)
+  }
+  return ichigen.reorderQuantity(input.position, input.point, input.target, input.lot)
+}
+
+/**
+ * `stock_triage`: a StockBook (no allocation) runs the steps method by method (a
+ * refused step is the vector's error, its paths under `$.<op>` as the core's
+ * `step` writes them), reserves the order with `reserveOrder`, and triage reads
+ * the reservation's `facts` as the context.
+ */
+function stockTriage(input, now, asText) {
+  const book = new ichigen.StockBook(...['catalog', 'levels', 'policy'].map((k) => recordArg(input[k], asText)))
+  for (const step of Array.isArray(input.steps) ? input.steps : []) stockStep(book, step, asText)
+  const reservation = book.reserveOrder(recordArg(input.order, asText))
+  const out = ichigen.triage(ruleSet(input, asText), recordArg(input.order, asText), recordArg(reservation.facts, asText), now)
+  return { reservation, outcome: out.outcome }
 }
 
 /** Asks a Calendar one question of the `calendar` op (one key, its argument). */

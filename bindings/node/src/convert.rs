@@ -401,3 +401,44 @@ pub fn to_js<'env>(env: &'env Env, value: &Value) -> napi::Result<Unknown<'env>>
         }
     }
 }
+
+/// The path (`$.lines[0].quantity`) of the first integer in `value` that a JS number
+/// cannot carry exactly (beyond ±(2^53 - 1)), if any: [`to_js`] would round it, so a
+/// caller whose results may hold one refuses them instead.
+pub fn unsafe_integer_path(value: &Value) -> Option<String> {
+    fn walk(v: &Value, path: &mut String) -> bool {
+        match v {
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => u > crate::errors::MAX_SAFE_INTEGER,
+                (None, Some(i)) => i.unsigned_abs() > crate::errors::MAX_SAFE_INTEGER,
+                _ => false,
+            },
+            Value::Array(items) => {
+                let base = path.len();
+                for (i, item) in items.iter().enumerate() {
+                    path.push_str(&format!("[{i}]"));
+                    if walk(item, path) {
+                        return true;
+                    }
+                    path.truncate(base);
+                }
+                false
+            }
+            Value::Object(map) => {
+                let base = path.len();
+                for (k, item) in map {
+                    path.push('.');
+                    path.push_str(k);
+                    if walk(item, path) {
+                        return true;
+                    }
+                    path.truncate(base);
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+    let mut path = "$".to_owned();
+    walk(value, &mut path).then_some(path)
+}

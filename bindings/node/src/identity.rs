@@ -21,7 +21,9 @@ use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::convert::{integer_arg, json_arg, opt_json_arg, text_arg, to_js, value_arg};
+use crate::convert::{
+    integer_arg, json_arg, opt_json_arg, text_arg, to_js, unsafe_integer_path, value_arg,
+};
 use crate::errors::{CoreResultExt, MAX_SAFE_INTEGER, id_out_of_range, input};
 
 pub use columns::ResolvedColumns;
@@ -40,41 +42,10 @@ pub fn id_number(id: u64, path: &str) -> Result<f64, Error> {
 /// id): rounding it would name another customer, and a BigInt is a type no caller
 /// expects of an id.
 fn safe(value: Value) -> Result<Value, Error> {
-    fn walk(v: &Value, path: &mut String) -> Result<(), Error> {
-        match v {
-            Value::Number(n) => {
-                let unsafe_int = match (n.as_u64(), n.as_i64()) {
-                    (Some(u), _) => u > MAX_SAFE_INTEGER,
-                    (None, Some(i)) => i.unsigned_abs() > MAX_SAFE_INTEGER,
-                    _ => false,
-                };
-                if unsafe_int {
-                    return Err(id_out_of_range(path));
-                }
-            }
-            Value::Array(items) => {
-                let base = path.len();
-                for (i, item) in items.iter().enumerate() {
-                    path.push_str(&format!("[{i}]"));
-                    walk(item, path)?;
-                    path.truncate(base);
-                }
-            }
-            Value::Object(map) => {
-                let base = path.len();
-                for (k, item) in map {
-                    path.push('.');
-                    path.push_str(k);
-                    walk(item, path)?;
-                    path.truncate(base);
-                }
-            }
-            _ => {}
-        }
-        Ok(())
+    match unsafe_integer_path(&value) {
+        Some(path) => Err(id_out_of_range(&path)),
+        None => Ok(value),
     }
-    walk(&value, &mut "$".to_owned())?;
-    Ok(value)
 }
 
 /// A result checked by [`safe`] and converted whole (see [`to_js`]), or the JS

@@ -5,9 +5,11 @@
 //! JSON face (`ichigen::interop`), and the results or errors (`errors`) converted
 //! back; a ship-date batch passes typed arrays to the core's columnar planner and
 //! returns typed arrays (`shipdate`); customer identity (`identity`) takes records
-//! as objects or as columns of strings, and keeps an incremental resolver. No
-//! decision about orders, rules, calendars, ship dates or customers is taken here. The TypeScript types of the
-//! records live in `types.d.ts`, which the CLI puts at the head of `index.d.ts`.
+//! as objects or as columns of strings, and keeps an incremental resolver; stock
+//! (`stock`) keeps a book behind a mutex, one method per operation, and allocates a
+//! snapshot given as columns. No decision about orders, rules, calendars, ship
+//! dates, customers or stock is taken here. The TypeScript types of the records
+//! live in `types.d.ts`, which the CLI puts at the head of `index.d.ts`.
 
 // napi-derive registers the exports only outside `cfg(test)`; `cargo clippy
 // --all-targets` still checks the library in test mode, where they look unused.
@@ -20,6 +22,7 @@ mod identity;
 mod orders;
 mod rules;
 mod shipdate;
+mod stock;
 
 use napi_derive::napi;
 
