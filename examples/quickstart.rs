@@ -1,17 +1,19 @@
 //! The quickstart: triage a file of orders with a rule set and print the dry-run.
 //!
 //! ```text
-//! cargo run --release --example quickstart [ORDERS.json] [RULES.toml|RULES.json] [SHIPPING.json]
+//! cargo run --release --example quickstart [ORDERS.json] [RULES.toml|RULES.json] [SHIPPING.json] [STOCK.json]
 //! ```
 //!
 //! By default it reads `examples/data/orders.json` (eleven sample orders from
 //! Rakuten, Amazon, Yahoo!, Shopify and an own site; one is deliberately invalid),
 //! `examples/data/rules.toml` (the example rule set) and `examples/data/shipping.json`
-//! (a shipping policy: cut-off, handling days, store and warehouse calendars).
-//! Invalid orders are reported with the path of every problem; the valid ones get a
-//! ship-date plan, whose facts join the triage context, and are triaged. Nothing is
-//! saved: this is the dry-run (シミュレーション) a shop runs before switching a rule
-//! set on.
+//! (a shipping policy: cut-off, handling days, store and warehouse calendars) and
+//! `examples/data/stock.json` (a catalog, stock counts, the reservation strategy and
+//! the channel allocation). Invalid orders are reported with the path of every
+//! problem; the valid ones are reserved in arrival order (what cannot be reserved
+//! waits: 引当待ち), get a ship-date plan, and are triaged with the facts of both.
+//! Then it prints the quantities each channel should now show. Nothing is saved:
+//! this is the dry-run (シミュレーション) a shop runs before switching a rule set on.
 #![allow(clippy::print_stdout, reason = "an example prints its result")]
 
 use std::path::{Path, PathBuf};
@@ -21,6 +23,10 @@ use ichigen::clock::Clock;
 use ichigen::clock::FixedClock;
 use ichigen::rules::{DryRunReport, RuleSet, TriageContext, dry_run};
 use ichigen::shipdate::{ShipPlan, ShippingPolicy};
+use ichigen::stock::{
+    AllocationPolicy, Allocator, Catalog, ReservationOutcome, ReservationPolicy, ReserveRequest,
+    StockBook, StockLevel,
+};
 use ichigen::validate::parse_order_value;
 use serde::Deserialize;
 
@@ -37,6 +43,17 @@ struct Entry {
     order: serde_json::Value,
     #[serde(default)]
     context: Option<TriageContext>,
+}
+
+/// The stock file: catalog, counts, reservation policy, channel allocation.
+#[derive(Deserialize)]
+struct StockFile {
+    catalog: serde_json::Value,
+    #[serde(default)]
+    levels: Vec<StockLevel>,
+    #[serde(default)]
+    policy: Option<ReservationPolicy>,
+    allocation: AllocationPolicy,
 }
 
 fn data_dir() -> PathBuf {
@@ -77,6 +94,19 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let policy = ShippingPolicy::from_value(serde_json::from_str(&std::fs::read_to_string(
         &shipping_path,
     )?)?)?;
+    let stock_path = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| data_dir().join("stock.json"));
+    let stock: StockFile = serde_json::from_str(&std::fs::read_to_string(&stock_path)?)?;
+    let catalog = std::sync::Arc::new(Catalog::from_json(stock.catalog)?);
+    let mut book = StockBook::new(catalog.clone(), stock.policy.unwrap_or_default());
+    for level in &stock.levels {
+        book.set_level(level)?;
+    }
+    let mut allocator = Allocator::new(catalog, stock.allocation)?;
+    // What the channels show before these orders: the baseline the deltas compare to.
+    let before = allocator.sync(&mut book).len();
     let batch: Batch = serde_json::from_str(&std::fs::read_to_string(&orders_path)?)?;
     let clock = FixedClock::parse(&batch.as_of)?;
 
@@ -84,6 +114,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut orders = Vec::new();
     let mut contexts = Vec::new();
     let mut plans = Vec::new();
+    let mut reservations = Vec::new();
     let mut rejected = Vec::new();
     for (i, entry) in batch.orders.into_iter().enumerate() {
         let id = entry
@@ -99,6 +130,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 let mut context = entry.context.unwrap_or_default();
                 let plan = policy.plan_order(&order, clock.today_in(order.shop_zone))?;
                 plan.triage_facts(&mut context);
+                // Reserved in arrival order; whether it waits for stock joins the
+                // context (the awaiting-stock rule holds it: 引当待ち).
+                let reserved = book.reserve(&ReserveRequest::from_order(&order))?;
+                reserved.facts().apply_to(&mut context);
+                reservations.push(reserved);
                 plans.push(plan);
                 orders.push(order);
                 contexts.push(context);
@@ -128,8 +164,24 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         orders.len(),
         rejected.len()
     );
-    print_table(&report, &orders, &plans);
+    print_table(&report, &orders, &plans, &reservations);
     print_totals(&report);
+    let deltas = allocator.sync(&mut book);
+    println!(
+        "\nstock to push ({} listings on {} channels shown before; {} changed by these orders):",
+        before,
+        allocator.policy().channels.len(),
+        deltas.len()
+    );
+    for d in &deltas {
+        println!(
+            "  {:<9} {:<12} {:>3} → {:>3}",
+            d.channel.as_str(),
+            d.listing.as_str(),
+            d.previous.unwrap_or(0),
+            d.quantity
+        );
+    }
     if !rejected.is_empty() {
         println!("\nrejected orders (not triaged):");
         for (i, id, e) in &rejected {
@@ -142,10 +194,16 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn print_table(report: &DryRunReport, orders: &[ichigen::order::Order], plans: &[ShipPlan]) {
+fn print_table(
+    report: &DryRunReport,
+    orders: &[ichigen::order::Order],
+    plans: &[ShipPlan],
+    reservations: &[ReservationOutcome],
+) {
     let header = [
         "order",
         "channel",
+        "stock",
         "ships",
         "arrives",
         "status",
@@ -154,10 +212,29 @@ fn print_table(report: &DryRunReport, orders: &[ichigen::order::Order], plans: &
         "matched rules",
     ];
     let mut rows = vec![header.map(String::from).to_vec()];
-    for ((item, order), plan) in report.items.iter().zip(orders).zip(plans) {
+    for (((item, order), plan), reserved) in
+        report.items.iter().zip(orders).zip(plans).zip(reservations)
+    {
+        let stock = if reserved.all_reserved() {
+            let mut at: Vec<&str> = reserved
+                .reserved
+                .iter()
+                .map(|r| r.location.as_str())
+                .collect();
+            at.dedup();
+            at.join("+")
+        } else {
+            let short: Vec<String> = reserved
+                .backordered
+                .iter()
+                .map(|b| format!("{}×{}", b.sku, b.quantity))
+                .collect();
+            format!("waits {}", short.join(" "))
+        };
         let mut row = vec![
             item.order_id.to_string(),
             order.channel.as_str().to_owned(),
+            stock,
             plan.ship_date.format("%m/%d").to_string(),
             plan.delivery_date
                 .map_or_else(|| "?".to_owned(), |d| d.format("%m/%d").to_string()),

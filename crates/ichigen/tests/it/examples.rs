@@ -158,3 +158,120 @@ fn the_sample_batch_gets_the_ship_dates_a_shop_expects() {
         .collect();
     assert_eq!(got, expected);
 }
+
+/// The quickstart's stock file, with the orders reserved in arrival order: TEA-A
+/// (3 in Tokyo) serves the first two orders that want it; the gift order and the
+/// order whose card failed wait (引当待ち), and the example rule set holds them.
+#[test]
+fn the_sample_batch_reserves_stock_as_a_shop_expects() {
+    use std::sync::Arc;
+
+    use ichigen::stock::{
+        AllocationPolicy, Allocator, Catalog, ReservationPolicy, ReserveRequest, StockBook,
+        StockLevel,
+    };
+    let stock: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("stock.json")).unwrap()).unwrap();
+    let catalog = Arc::new(Catalog::from_json(stock["catalog"].clone()).unwrap());
+    let policy: ReservationPolicy = serde_json::from_value(stock["policy"].clone()).unwrap();
+    let mut book = StockBook::new(catalog.clone(), policy);
+    let levels: Vec<StockLevel> = serde_json::from_value(stock["levels"].clone()).unwrap();
+    for l in &levels {
+        book.set_level(l).unwrap();
+    }
+    let allocation: AllocationPolicy = serde_json::from_value(stock["allocation"].clone()).unwrap();
+    let mut allocator = Allocator::new(catalog, allocation).unwrap();
+    assert_eq!(allocator.sync(&mut book).len(), 10);
+
+    let batch: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("orders.json")).unwrap()).unwrap();
+    let clock = FixedClock::parse(batch["as_of"].as_str().unwrap()).unwrap();
+    let rules = RuleSet::from_toml(&std::fs::read_to_string(data("rules.toml")).unwrap()).unwrap();
+    let mut orders = Vec::new();
+    let mut contexts = Vec::new();
+    let mut stock_of = Vec::new();
+    for entry in batch["orders"].as_array().unwrap() {
+        let Ok(order) = parse_order_value(entry["order"].clone()) else {
+            continue;
+        };
+        let mut ctx: TriageContext =
+            serde_json::from_value(entry.get("context").cloned().unwrap_or_default())
+                .unwrap_or_default();
+        let out = book.reserve(&ReserveRequest::from_order(&order)).unwrap();
+        out.facts().apply_to(&mut ctx);
+        let locations: Vec<String> = out
+            .reserved
+            .iter()
+            .map(|r| r.location.to_string())
+            .collect();
+        stock_of.push((order.id.to_string(), locations, out.backordered_units()));
+        orders.push(order);
+        contexts.push(ctx);
+    }
+    let expected_stock = [
+        ("ord-1001", vec!["tokyo", "tokyo"], 0), // TEA-A ×2 and SWT-01 from Tokyo
+        ("ord-1002", vec!["osaka"], 0),          // CUP-01 ×4: Osaka is nearest to 大阪府
+        ("ord-1003", vec!["tokyo"], 0),          // the last TEA-A
+        ("ord-1004", vec![], 1),                 // TEA-A is gone: waits
+        ("ord-1005", vec!["tokyo"], 0),
+        ("ord-1006", vec!["tokyo"], 0),
+        ("ord-1007", vec!["tokyo"], 0), // Osaka keeps 1 of its 5 free CUP-01 (buffer 1)
+        ("ord-1008", vec!["tokyo"], 0),
+        ("ord-1009", vec![], 3),
+        ("ord-1011", vec!["osaka"], 0), // the frozen item is in Osaka
+    ];
+    let expected_stock: Vec<(String, Vec<String>, i64)> = expected_stock
+        .iter()
+        .map(|(id, locs, waits)| {
+            (
+                (*id).to_owned(),
+                locs.iter().map(|l| (*l).to_owned()).collect(),
+                *waits,
+            )
+        })
+        .collect();
+    assert_eq!(stock_of, expected_stock);
+    assert!(book.reconcile().ok);
+
+    let report = dry_run(&rules, &orders, &contexts, &clock).unwrap();
+    let status = |id: &str| {
+        let item = report
+            .items
+            .iter()
+            .find(|i| i.order_id.as_str() == id)
+            .unwrap();
+        item.outcome.as_ref().unwrap().clone()
+    };
+    assert_eq!(status("ord-1004").status, Status::AwaitingStock);
+    let failed_card = status("ord-1009");
+    assert_eq!(
+        failed_card.status,
+        Status::NeedsCheck,
+        "needs check comes first"
+    );
+    assert!(
+        failed_card
+            .holds
+            .iter()
+            .any(|h| h.status() == Status::AwaitingStock)
+    );
+    assert_eq!(status("ord-1001").status, Status::Ready);
+
+    // Only the listings these orders changed are pushed.
+    let deltas: Vec<(String, i64, Option<i64>)> = allocator
+        .sync(&mut book)
+        .into_iter()
+        .map(|d| {
+            (
+                format!("{}/{}", d.channel.as_str(), d.listing),
+                d.quantity,
+                d.previous,
+            )
+        })
+        .collect();
+    assert!(deltas.contains(&("rakuten/tea-set-a".to_owned(), 0, Some(3))));
+    assert!(deltas.contains(&("rakuten/tea-cup-gift".to_owned(), 0, Some(3))));
+    assert!(deltas.contains(&("yahoo/cup-01".to_owned(), 1, Some(4)))); // 50% of 3
+    assert!(!deltas.iter().any(|d| d.0 == "shopify/kettle-2027")); // fixed 2 of 4 free: still 2
+    assert_eq!(deltas.len(), 9);
+}
