@@ -44,6 +44,15 @@ pub fn opt_json_arg(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Valu
     }
 }
 
+/// An input object whose paths start at `$` (as the core's do): a dict or JSON text.
+pub fn input_arg(input: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if let Ok(text) = input.cast::<PyString>() {
+        return parse_json_text(input.py(), &text.to_cow()?, "$");
+    }
+    let mut path = String::from("$");
+    to_value(input, &mut path, 0)
+}
+
 /// Parses JSON text; the error names the line and column, never the text.
 pub fn parse_json_text(py: Python<'_>, text: &str, path: &str) -> PyResult<Value> {
     serde_json::from_str(text).map_err(|e| {

@@ -59,6 +59,15 @@ create_exception!(
 );
 create_exception!(
     ichigen,
+    StockError,
+    IchigenError,
+    "Stock data (a catalog, stock levels, a reservation or allocation policy, an \
+     operation's argument) failed validation, or a stock operation was refused (an \
+     unknown listing code, an order reserved twice) (code STOCK_INVALID); .issues \
+     lists every problem."
+);
+create_exception!(
+    ichigen,
     InputError,
     IchigenError,
     "An argument is unusable or cannot be converted (code INPUT_*)."
@@ -74,6 +83,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CalendarError", py.get_type::<CalendarError>())?;
     m.add("ShippingError", py.get_type::<ShippingError>())?;
     m.add("IdentityError", py.get_type::<IdentityError>())?;
+    m.add("StockError", py.get_type::<StockError>())?;
     m.add("InputError", py.get_type::<InputError>())?;
     Ok(())
 }
@@ -112,6 +122,7 @@ pub fn core_error(py: Python<'_>, err: Error) -> PyErr {
         Error::InvalidCalendar(_) | Error::Calendar(_) => py.get_type::<CalendarError>(),
         Error::InvalidShipping(_) => py.get_type::<ShippingError>(),
         Error::InvalidIdentity(_) => py.get_type::<IdentityError>(),
+        Error::InvalidStock(_) => py.get_type::<StockError>(),
         Error::InvalidInput(_) => py.get_type::<InputError>(),
         // The enum is non-exhaustive: a new variant still raises the base class.
         _ => py.get_type::<IchigenError>(),

@@ -12,10 +12,9 @@ pub mod resolver;
 
 use ichigen::interop;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
 use serde_json::{Map, Value};
 
-use crate::convert::{json_arg, opt_json_arg, parse_json_text, to_py, to_py_dates, to_value};
+use crate::convert::{input_arg, json_arg, opt_json_arg, to_py, to_py_dates, to_value};
 use crate::errors::CoreResultExt;
 
 /// Converts a value to normalize (`$.value` in errors); a `str` stays a string.
@@ -199,15 +198,6 @@ pub fn resolve_customers_json<'py>(
         .detach(move || interop::resolve_identities(config, records, decisions))
         .or_raise(py)?;
     to_py(py, out)
-}
-
-/// An input object whose paths start at `$` (as the core's do): a dict or JSON text.
-fn input_arg(input: &Bound<'_, PyAny>) -> PyResult<Value> {
-    if let Ok(text) = input.cast::<PyString>() {
-        return parse_json_text(input.py(), &text.to_cow()?, "$");
-    }
-    let mut path = String::from("$");
-    to_value(input, &mut path, 0)
 }
 
 /// A customer's facts from their orders: input `{customer_id, orders: [{record,

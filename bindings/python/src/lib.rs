@@ -2,19 +2,22 @@
 //! by the pure-Python package `ichigen` (`python/ichigen/__init__.py`).
 //!
 //! Thin by design: values are converted to JSON (`convert`), handed to the core's
-//! JSON face (`ichigen::interop`), and the results or errors (`errors`) converted
-//! back. No decision about orders, rules, calendars, ship dates or customers is
-//! taken here. Bulk rows cross as Arrow (`arrow` for ship dates, `identity` for
-//! customer records).
+//! JSON face (`ichigen::interop`, `ichigen::stock::json`), and the results or
+//! errors (`errors`) converted back. No decision about orders, rules, calendars,
+//! ship dates, customers or stock is taken here. Bulk rows cross as Arrow (`arrow` for ship dates, `identity` for
+//! customer records, `stock` for stock levels; `columns` reads strings and
+//! integers for the last two).
 
 mod arrow;
 mod calendar;
+mod columns;
 mod convert;
 mod errors;
 mod identity;
 mod orders;
 mod rules;
 mod shipdate;
+mod stock;
 
 use pyo3::prelude::*;
 
@@ -47,6 +50,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(identity::customer_summary, m)?)?;
     m.add_function(wrap_pyfunction!(identity::customer_triage_facts, m)?)?;
     m.add_function(wrap_pyfunction!(identity::mask_customer, m)?)?;
+    m.add_class::<stock::PyStockBook>()?;
+    m.add_function(wrap_pyfunction!(stock::stock_session, m)?)?;
+    m.add_function(wrap_pyfunction!(stock::drop_ship_totals, m)?)?;
+    m.add_function(wrap_pyfunction!(stock::reorder_quantity, m)?)?;
+    m.add_function(wrap_pyfunction!(stock::allocate_stock, m)?)?;
+    m.add_function(wrap_pyfunction!(stock::stock_json, m)?)?;
     m.add(
         "EXAMPLE_RULE_SET_JSON",
         ichigen::rules::EXAMPLE_RULE_SET_JSON,

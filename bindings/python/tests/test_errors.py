@@ -13,6 +13,7 @@ SUBCLASSES = [
     ichigen.RuleSetError,
     ichigen.LifecycleError,
     ichigen.IdentityError,
+    ichigen.StockError,
     ichigen.InputError,
 ]
 
@@ -54,6 +55,11 @@ CASES = {
         lambda: ichigen.normalize_phone("call me"),
         ichigen.IdentityError,
         "IDENTITY_INVALID",
+    ),
+    "stock": (
+        lambda: ichigen.StockBook({"skus": [{"sku": "TEA"}]}).stock("NOPE"),
+        ichigen.StockError,
+        "STOCK_INVALID",
     ),
     "input": (
         lambda: ichigen.apply_event(sample_order(), {"type": "no_such_event"}, now=NOW),

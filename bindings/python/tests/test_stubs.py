@@ -159,6 +159,12 @@ def test_stub_declares_the_whole_api():
         "customer_summary",
         "customer_triage_facts",
         "mask_customer",
+        "StockBook",
+        "StockError",
+        "stock_session",
+        "allocate_stock",
+        "drop_ship_totals",
+        "reorder_quantity",
     ]:
         assert stub[name][0] in ("function", "class")
 
@@ -205,6 +211,10 @@ def test_py_typed_is_shipped():
         ("    def candidates(self) -> List[_Candidate]:\n        \"\"\"Probable", "    @property\n    def candidates(self) -> List[_Candidate]:\n        \"\"\"Probable"),
         ("    def snapshot(self) -> Dict[str, Any]:", "    def state(self) -> Dict[str, Any]:"),
         ("def normalize_email(\n    value: str, relays", "def normalize_email(\n    value: str, *, relays"),
+        ("location: str, quantity: int, expected: bool = False", "location: str, quantity: int, expected: bool = True"),
+        ("    def order(self, order_id: str)", "    def order(self, order: str)"),
+        ("def reorder_quantity(position: int, point: int, target: int, lot: int = 1)", "def reorder_quantity(position: int, point: int, target: int, lot: int)"),
+        ("class StockError(IchigenError):", "class StockError(InputError):"),
     ],
 )
 def test_checker_catches_drift(old, new):

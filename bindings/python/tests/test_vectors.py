@@ -12,6 +12,7 @@ import pytest
 
 import identity_vectors
 import ichigen
+import stock_vectors
 import vectorlib
 from conftest import VECTORS
 from vectorlib import dates_to_iso, subset_match
@@ -130,9 +131,10 @@ def run_op(op, inp, now):
         rs = ichigen.RuleSet.from_toml(inp["toml"]) if "toml" in inp else arg(inp.get("rule_set"))
         out = ichigen.triage(rs, arg(inp.get("order")), context, now=now)
         return dates_to_iso({"plan": plan, "outcome": out["outcome"], "order": out["order"]})
-    out = identity_vectors.run_op(op, inp, now, rule_set)
-    if out is not None:
-        return out
+    for runner in (identity_vectors, stock_vectors):
+        out = runner.run_op(op, inp, now, rule_set)
+        if out is not None:
+            return out
     raise AssertionError(f"unknown op {op!r}")
 
 
@@ -179,5 +181,5 @@ def test_subset_match_can_fail():
 def test_vector_count():
     """Every vector file is collected, in both folders."""
     folders = {p.relative_to(VECTORS).parts[0] for p in FILES}
-    assert {"lifecycle", "rules", "calendar", "shipdate", "identity"} <= folders
+    assert {"lifecycle", "rules", "calendar", "shipdate", "identity", "stock"} <= folders
     assert len(FILES) == len(list(VECTORS.rglob("*.json"))) - 1

@@ -1,11 +1,12 @@
 """ichigen (一元): the back office of shops selling on several marketplaces.
 
 Orders, their lifecycle and triage rules, business calendars and ship dates,
-customer identity across channels (名寄せ), computed by the Rust core. Records
-cross as plain dicts; money as strings; dates as strings inside orders and rule
-results, as datetime.date from calendars, plans and customer facts. Bulk ship-date
-rows (BatchPlanner) and customer records (resolve_customers, CustomerResolver)
-cross as Arrow. See README.md for the API.
+customer identity across channels (名寄せ), stock (reservations, the backorder
+queue, channel allocation, reorder), computed by the Rust core. Records cross as
+plain dicts; money as strings; dates as strings inside orders and rule results, as
+datetime.date from calendars, plans and customer facts. Bulk ship-date rows
+(BatchPlanner), customer records (resolve_customers, CustomerResolver) and stock
+levels (allocate_stock) cross as Arrow. See README.md for the API.
 """
 
 from ichigen._native import (
@@ -25,11 +26,15 @@ from ichigen._native import (
     RuleSetError,
     ShippingError,
     ShippingPolicy,
+    StockBook,
+    StockError,
     __version__,
+    allocate_stock,
     apply_event,
     customer_summary,
     customer_triage_facts,
     describe_identity_config,
+    drop_ship_totals,
     dry_run,
     holidays,
     mask_customer,
@@ -40,8 +45,10 @@ from ichigen._native import (
     normalize_phone,
     normalize_postal_code,
     parse_order,
+    reorder_quantity,
     resolve_customers,
     resolve_customers_json,
+    stock_session,
     triage,
     validate_order,
 )
@@ -63,11 +70,15 @@ __all__ = [
     "RuleSetError",
     "ShippingError",
     "ShippingPolicy",
+    "StockBook",
+    "StockError",
     "__version__",
+    "allocate_stock",
     "apply_event",
     "customer_summary",
     "customer_triage_facts",
     "describe_identity_config",
+    "drop_ship_totals",
     "dry_run",
     "holidays",
     "mask_customer",
@@ -78,8 +89,10 @@ __all__ = [
     "normalize_phone",
     "normalize_postal_code",
     "parse_order",
+    "reorder_quantity",
     "resolve_customers",
     "resolve_customers_json",
+    "stock_session",
     "triage",
     "validate_order",
 ]

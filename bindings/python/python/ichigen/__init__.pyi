@@ -138,6 +138,103 @@ class _TriageFacts(TypedDict):
     vip: bool
     purchase_count: int
 
+class _Reservation(TypedDict):
+    order: str
+    line: int
+    """The order line (0-based)."""
+    sku: str
+    """A set line has one reservation per component."""
+    location: str
+    quantity: int
+
+class _Backorder(TypedDict):
+    order: str
+    line: int
+    sku: str
+    quantity: int
+
+class _ReservationOutcome(TypedDict):
+    reserved: List[_Reservation]
+    backordered: List[_Backorder]
+    completed_orders: List[str]
+    """Orders whose every line is now reserved (served from the queue)."""
+
+class _OrderReservation(_ReservationOutcome):
+    facts: Dict[str, bool]
+    """{"all_lines_reservable", "awaiting_stock"}: the stock facts of a triage context."""
+
+class _Shipment(TypedDict):
+    shipped: List[_Reservation]
+    still_waiting: List[_Backorder]
+
+class _Cell(TypedDict):
+    sku: str
+    location: str
+    on_hand: int
+    reserved: int
+    incoming: int
+    buffer: int
+    free: int
+
+class _StockView(TypedDict):
+    sku: str
+    on_hand: int
+    reserved: int
+    incoming: int
+    free: int
+    backordered: int
+    locations: List[_Cell]
+
+class _OrderStock(TypedDict):
+    all_lines_reservable: bool
+    awaiting_stock: bool
+    reservations: List[_Reservation]
+
+class _Reconciliation(TypedDict):
+    ok: bool
+    mismatches: List[Dict[str, Any]]
+    """{"sku", "location", "counted", "from_records"}"""
+    problems: List[str]
+    reservations: int
+    backordered_units: int
+
+class _SyncDelta(TypedDict, total=False):
+    channel: str
+    store: str
+    """Present when the rule names a store."""
+    listing: str
+    quantity: int
+    previous: Optional[int]
+    """The quantity last pushed; None the first time."""
+
+class _ListingQuantity(TypedDict, total=False):
+    channel: str
+    store: str
+    listing: str
+    quantity: int
+
+class _Movement(TypedDict, total=False):
+    seq: int
+    kind: str
+    """receipt | adjustment | reservation | release | shipment | backorder | incoming | buffer"""
+    sku: str
+    location: str
+    quantity: int
+    order: str
+    line: int
+
+class _Reorder(TypedDict):
+    lines: List[Dict[str, Any]]
+    """{"sku", "supplier"?, "position", "reorder_point", "target_level", "lot",
+    "quantity", "basis", "daily_rate"?}"""
+    purchase_orders: List[Dict[str, Any]]
+    """{"supplier", "lines", "units"}"""
+
+class _DropShip(TypedDict):
+    totals: List[Dict[str, Any]]
+    """{"supplier", "units", "lines": [{"sku", "quantity", "channels"}]}"""
+    issues: List[_Issue]
+
 # A matching configuration: a dict, JSON text, or None for the defaults.
 _IdentityConfig = Union[Mapping[str, Any], str, None]
 # Manual decisions: [{"merge": [a, b]} | {"unmerge": [a, b]}], JSON text, or None.
@@ -148,6 +245,8 @@ _Date = Union[datetime.date, str]
 # A holiday source: "japan", "china", or {"list": [...]}, {"csv": text},
 # {"china_schedule": toml}.
 _HolidaySource = Union[str, Mapping[str, Any]]
+# A stock argument (a catalog, a policy, a request): a dict, or JSON text.
+_StockArg = Union[Mapping[str, _JsonIn], str]
 # Arrow rows: a pyarrow Table / RecordBatch, a polars DataFrame, any object with
 # __arrow_c_stream__ or __arrow_c_array__, or a dict of column name -> Arrow array.
 _ArrowRows = Any
@@ -179,6 +278,11 @@ class IdentityError(IchigenError):
     """Identity data (a matching configuration, a customer record, a decision, a
     value to normalize, customer facts) failed validation, or a resolver refused an
     operation (code IDENTITY_INVALID; issue codes such as IDENTITY_PHONE_INVALID)."""
+
+class StockError(IchigenError):
+    """Stock data (a catalog, levels, a policy, an operation's argument) failed
+    validation, or a stock operation was refused (code STOCK_INVALID; issue codes
+    such as STOCK_UNKNOWN_LISTING, STOCK_ORDER_EXISTS)."""
 
 class InputError(IchigenError):
     """An argument is unusable or cannot be converted (code INPUT_*)."""
@@ -308,6 +412,59 @@ class CustomerResolver:
     def next_customer_id(self) -> int: ...
     def __len__(self) -> int: ...
 
+class StockBook:
+    """A stock book (on hand, reserved, incoming, buffer per SKU and location;
+    reservations; the backorder queue; movements), with an allocator when an
+    allocation policy is given. Thread-safe; calls release the GIL."""
+
+    def __init__(
+        self,
+        catalog: _StockArg,
+        levels: Union[Sequence[Mapping[str, _JsonIn]], str, None] = None,
+        policy: Optional[_StockArg] = None,
+        allocation: Optional[_StockArg] = None,
+    ) -> None: ...
+    def reserve(self, request: _StockArg) -> _ReservationOutcome:
+        """request: {"order", "channel", "store"?, "lines": [{"listing_code"?,
+        "sku"?, "quantity"}], "destination"?, "locations"?, "all_or_nothing"?}"""
+        ...
+    def reserve_order(self, order: _Record) -> _OrderReservation: ...
+    def check(self, request: _StockArg) -> _ReservationOutcome:
+        """Like reserve, without changing anything."""
+        ...
+    def receive(
+        self, sku: str, location: str, quantity: int, expected: bool = False
+    ) -> _ReservationOutcome: ...
+    def expect(self, sku: str, location: str, quantity: int) -> None: ...
+    def adjust(self, sku: str, location: str, delta: int) -> _ReservationOutcome: ...
+    def set_level(
+        self, sku: str, location: str, on_hand: int, incoming: int = 0, buffer: int = 0
+    ) -> _ReservationOutcome: ...
+    def cancel(self, order: str, lines: Optional[Sequence[int]] = None) -> _ReservationOutcome: ...
+    def ship(self, order: str, lines: Optional[Sequence[int]] = None) -> _Shipment: ...
+    def sync(self) -> List[_SyncDelta]:
+        """What changed since the last sync (everything the first time)."""
+        ...
+    def allocation(self) -> List[_ListingQuantity]: ...
+    def forget_pushed(self) -> None: ...
+    def reconcile(self) -> _Reconciliation: ...
+    def stock(self, sku: str) -> _StockView: ...
+    def listing_free(self, channel: str, listing: str, store: Optional[str] = None) -> int: ...
+    def queue(self, sku: str) -> List[_Backorder]: ...
+    def order(self, order_id: str) -> _OrderStock: ...
+    def movements(self) -> List[_Movement]:
+        """The movements since the last call."""
+        ...
+    def reorder(
+        self,
+        as_of: _Date,
+        sales: Optional[Sequence[Mapping[str, _JsonIn]]] = None,
+        forecast: Optional[Mapping[str, _JsonIn]] = None,
+    ) -> _Reorder: ...
+    def step(self, step: _StockArg) -> Any:
+        """One operation as {"<operation>": argument}, as in stock_session."""
+        ...
+
 def holidays(source: _HolidaySource, year: int) -> _Holidays: ...
 def validate_order(order: _Record) -> _ValidationReport: ...
 def parse_order(order: _Record) -> Dict[str, Any]: ...
@@ -367,6 +524,22 @@ def mask_customer(input: _Record) -> Dict[str, Any]:
     """{"records": [{"record", "masked", "due_on": datetime.date, "party", "removed"}]}"""
     ...
 
+def stock_session(input: _StockArg) -> Dict[str, Any]:
+    """{"catalog", "levels"?, "policy"?, "allocation"?, "steps"} -> {"results": [...]};
+    a refused step's result is {"error": {"code", "message", "issues"}}."""
+    ...
+def allocate_stock(
+    catalog: _StockArg, allocation: _StockArg, levels: _ArrowRows
+) -> Tuple[Any, List[_Issue]]:
+    """levels columns: sku, location (strings), on_hand, reserved?, buffer?
+    (integers). Returns (pyarrow.Table[channel, store, listing, quantity: int64],
+    issues at $.levels[row]...). Computed with the GIL released."""
+    ...
+def drop_ship_totals(
+    catalog: _StockArg, lines: Union[Sequence[Mapping[str, _JsonIn]], str]
+) -> _DropShip: ...
+def reorder_quantity(position: int, point: int, target: int, lot: int = 1) -> int: ...
+
 __all__ = [
     "EXAMPLE_RULE_SET_JSON",
     "SAMPLE_ORDER_JSON",
@@ -384,11 +557,15 @@ __all__ = [
     "RuleSetError",
     "ShippingError",
     "ShippingPolicy",
+    "StockBook",
+    "StockError",
     "__version__",
+    "allocate_stock",
     "apply_event",
     "customer_summary",
     "customer_triage_facts",
     "describe_identity_config",
+    "drop_ship_totals",
     "dry_run",
     "holidays",
     "mask_customer",
@@ -399,8 +576,10 @@ __all__ = [
     "normalize_phone",
     "normalize_postal_code",
     "parse_order",
+    "reorder_quantity",
     "resolve_customers",
     "resolve_customers_json",
+    "stock_session",
     "triage",
     "validate_order",
 ]

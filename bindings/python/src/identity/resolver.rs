@@ -18,8 +18,8 @@ use pyo3_arrow::input::AnyRecordBatch;
 use serde_json::{Value, json};
 
 use super::columns::{Assigned, Inserted, Output, Rows, path_row, renumber};
-use super::{config_arg, input_arg};
-use crate::convert::{opt_json_arg, to_py};
+use super::config_arg;
+use crate::convert::{input_arg, opt_json_arg, to_py};
 use crate::errors::{CoreResultExt, input_error};
 
 /// The rows of `table`: any Arrow table, record batch or stream.
