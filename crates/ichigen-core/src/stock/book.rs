@@ -408,6 +408,20 @@ struct OrderEntry {
     live: bool,
 }
 
+const NO_LOC: LocIdx = LocIdx::MAX;
+
+/// A movement as the book keeps it: indices, not names.
+#[derive(Debug, Clone)]
+struct RawMovement {
+    seq: u64,
+    kind: MovementKind,
+    sku: SkuIdx,
+    loc: LocIdx,
+    quantity: i64,
+    /// Order slot and line.
+    order: Option<(u32, u32)>,
+}
+
 /// A request's demand items, allowed locations and destination prefecture.
 type Resolved = (Vec<Item>, Option<Vec<LocIdx>>, Option<u8>);
 
@@ -428,7 +442,7 @@ pub struct StockBook {
     order_index: HashTable<u32>,
     queue: Vec<VecDeque<(u64, u32, u32)>>,
     next_seq: u64,
-    movements: Vec<Movement>,
+    movements: Vec<RawMovement>,
     movement_seq: u64,
     record_movements: bool,
     dirty: Vec<SkuIdx>,
@@ -588,7 +602,19 @@ impl StockBook {
 
     /// Every movement since the last call, oldest first.
     pub fn take_movements(&mut self) -> Vec<Movement> {
-        std::mem::take(&mut self.movements)
+        let raw = std::mem::take(&mut self.movements);
+        raw.into_iter()
+            .map(|m| Movement {
+                seq: m.seq,
+                kind: m.kind,
+                sku: self.catalog.skus()[m.sku as usize].sku.clone(),
+                location: (m.loc != NO_LOC)
+                    .then(|| self.catalog.locations()[m.loc as usize].id.clone()),
+                quantity: m.quantity,
+                order: m.order.map(|(o, _)| self.orders[o as usize].id.clone()),
+                line: m.order.map(|(_, line)| line),
+            })
+            .collect()
     }
 
     fn log(
@@ -599,25 +625,23 @@ impl StockBook {
         quantity: i64,
         order: Option<(u32, u32)>,
     ) {
-        self.movement_seq += 1;
-        if !self.record_movements || quantity == 0 {
+        if quantity == 0 {
             return;
         }
-        let (order, line) = match order {
-            Some((o, i)) => {
-                let e = &self.orders[o as usize];
-                (Some(e.id.clone()), Some(e.items[i as usize].line))
-            }
-            None => (None, None),
-        };
-        self.movements.push(Movement {
+        self.movement_seq += 1;
+        if !self.record_movements {
+            return;
+        }
+        // Kept as indices; names are looked up when the log is taken (an order's
+        // slot keeps its id for good).
+        let order = order.map(|(o, i)| (o, self.orders[o as usize].items[i as usize].line));
+        self.movements.push(RawMovement {
             seq: self.movement_seq,
             kind,
-            sku: self.catalog.skus()[sku as usize].sku.clone(),
-            location: loc.map(|l| self.catalog.locations()[l as usize].id.clone()),
+            sku,
+            loc: loc.unwrap_or(NO_LOC),
             quantity,
             order,
-            line,
         });
     }
 

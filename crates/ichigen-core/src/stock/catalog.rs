@@ -259,6 +259,8 @@ pub struct Catalog {
     listing_index: HashTable<ListingIdx>,
     parts: Vec<(SkuIdx, u32)>,
     by_sku: Vec<Vec<ListingIdx>>,
+    /// Whether any listing names a store (otherwise a lookup never tries one).
+    store_listings: bool,
 }
 
 fn listing_hash(channel: Channel, store: Option<&str>, code: &str) -> u64 {
@@ -482,7 +484,9 @@ impl Catalog {
         if !issues.is_empty() {
             return Err(Error::InvalidStock(issues));
         }
+        let store_listings = listings.iter().any(|r| r.store.is_some());
         Ok(Catalog {
+            store_listings,
             skus: def.skus,
             sku_index,
             locations: def.locations,
@@ -577,8 +581,8 @@ impl Catalog {
                 .copied()
         };
         match store {
-            Some(s) => find(Some(s)).or_else(|| find(None)),
-            None => find(None),
+            Some(s) if self.store_listings => find(Some(s)).or_else(|| find(None)),
+            _ => find(None),
         }
     }
 
