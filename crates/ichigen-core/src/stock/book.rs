@@ -93,7 +93,10 @@ pub struct RequestLine {
 }
 
 /// A request to reserve an order's lines.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` shows whether a destination is given, not which (it is part of an
+/// address).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReserveRequest {
     /// The order.
@@ -114,6 +117,20 @@ pub struct ReserveRequest {
     /// Overrides the policy's all-or-nothing setting for this order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_or_nothing: Option<bool>,
+}
+
+impl std::fmt::Debug for ReserveRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReserveRequest")
+            .field("order", &self.order)
+            .field("channel", &self.channel)
+            .field("store", &self.store)
+            .field("lines", &self.lines)
+            .field("destination", &self.destination.as_ref().map(|_| "<given>"))
+            .field("locations", &self.locations)
+            .field("all_or_nothing", &self.all_or_nothing)
+            .finish()
+    }
 }
 
 impl ReserveRequest {

@@ -522,3 +522,31 @@ fn identity_debug_and_errors_quote_nothing() {
     };
     assert_clean("Profile Debug", &format!("{profile:?}"));
 }
+
+/// A stock reservation built from an order carries the destination prefecture (for
+/// the nearest warehouse) but neither its Debug output nor a refusal shows it.
+#[test]
+fn stock_requests_and_errors_quote_nothing() {
+    use ichigen_core::stock::{Catalog, ReservationPolicy, ReserveRequest, StockBook};
+    let order = interop::parse_order(order_json()).unwrap();
+    let req = ReserveRequest::from_order(&order);
+    assert_eq!(req.destination.as_deref(), Some(PREFECTURE));
+    assert_clean("ReserveRequest Debug", &format!("{req:?}"));
+    let catalog =
+        Catalog::from_json(json!({"skus": [{"sku": "X"}], "locations": [{"id": "w"}]})).unwrap();
+    let book = StockBook::new(std::sync::Arc::new(catalog), ReservationPolicy::default());
+    let e = book.check(&req).unwrap_err();
+    assert_eq!(e.issues()[0].code, "STOCK_UNKNOWN_LISTING");
+    assert_error_clean("stock refusal", &e);
+    let bad = ReserveRequest {
+        destination: Some(format!("{PREFECTURE}{ADDRESS1}")),
+        ..req
+    };
+    let e = book.check(&bad).unwrap_err();
+    assert!(
+        e.issues()
+            .iter()
+            .any(|i| i.code == "STOCK_UNKNOWN_PREFECTURE")
+    );
+    assert_error_clean("stock prefecture refusal", &e);
+}
