@@ -5,7 +5,7 @@
 //!
 //! Catalogs, levels, policies, requests and orders are documents whose shape grows
 //! with the core: they cross as JSON text, in the shapes of the core's
-//! `ichigen::stock::json`. What an app acts on crosses as Swift types: what a
+//! `ichigen::stock::json` (`docs/stock.md`). What an app acts on crosses as Swift types: what a
 //! reservation reserved and left waiting, what a shipment consumed, the quantities
 //! to push to each channel, a SKU's stock per location, an order's stock facts for
 //! triage, the book's movements and its reconciliation. Reorder suggestions and a
