@@ -508,11 +508,10 @@ impl Allocator {
                             (None, None) => true,
                             (None, Some(_)) => false,
                             (Some(s), Some(rs)) => s == rs,
-                            (Some(s), None) => !rows.iter().any(|o| {
-                                o.channel == r.channel
-                                    && o.code == r.code
-                                    && o.store.as_ref() == Some(s)
-                            }),
+                            // Not overridden: the store's lookup finds this very row.
+                            (Some(s), None) => catalog
+                                .listing(r.channel, Some(s.as_str()), r.code.as_str())
+                                .is_some_and(|l| rows[l as usize].store.is_none()),
                         }
                 })
                 .map(|(i, _)| i as ListingIdx)
@@ -550,14 +549,14 @@ impl Allocator {
                 params.push(p);
                 let matched: Vec<usize> = match (&o.sku, &o.listing) {
                     (Some(s), None) => match catalog.sku(s.as_str()) {
-                        Some(si) => listings
+                        Some(si) => catalog
+                            .listings_of(si)
                             .iter()
-                            .enumerate()
-                            .filter(|(_, l)| {
-                                let c = catalog.components(**l);
+                            .filter(|&&l| {
+                                let c = catalog.components(l);
                                 c.len() == 1 && c[0].0 == si
                             })
-                            .map(|(k, _)| k)
+                            .filter_map(|l| listings.binary_search(l).ok())
                             .collect(),
                         None => {
                             issues.push(Issue::new(
@@ -569,11 +568,11 @@ impl Allocator {
                         }
                     },
                     (None, Some(code)) => {
-                        let m: Vec<usize> = listings
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, l)| catalog.listing_key(**l).2 == code)
-                            .map(|(k, _)| k)
+                        let store = rule.store.as_ref().map(StoreId::as_str);
+                        let m: Vec<usize> = catalog
+                            .listing(rule.channel, store, code.as_str())
+                            .and_then(|l| listings.binary_search(&l).ok())
+                            .into_iter()
                             .collect();
                         if m.is_empty() {
                             issues.push(Issue::new(
