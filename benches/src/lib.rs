@@ -2,7 +2,9 @@
 //! batch, the two 80-rule sets, and the reference answers each benchmark checks
 //! its result against, so that a fast wrong answer cannot pass. [`shipdate`] does
 //! the same for the ship-date benches (policies, rows, the check against single
-//! plans); [`sketch`] is a measuring experiment for the batch planner's authors.
+//! plans); [`sketch`] is a measuring experiment for the batch planner's authors;
+//! [`stock_data`] generates catalogs, stock, an allocation policy and orders for the
+//! stock benches, with a plain reference allocation to check against.
 //!
 //! ```
 //! use ichigen_benches::{Fixture, match_counts, reference_match_counts};
@@ -17,6 +19,7 @@
 pub mod identity_data;
 pub mod shipdate;
 pub mod sketch;
+pub mod stock_data;
 
 use std::collections::BTreeMap;
 

@@ -12,6 +12,21 @@
 //! `shipdate` plans generated rows with `BatchPlanner` (five store policies, three
 //! carriers) on one thread and on two, and checks a sample against single plans.
 //!
+//! ```text
+//! cargo run --release -p ichigen-benches --bin measure -- stock                  # 500k SKUs; 1M orders
+//! cargo run --release -p ichigen-benches --bin measure -- stock --skus 100000 --orders 200000
+//! cargo run --release -p ichigen-benches --bin measure -- stock-data --skus 500000 target/stock
+//! cargo run --release -p ichigen-benches --bin measure -- stock-alloc target/stock --out q.csv
+//! ```
+//!
+//! `stock` times `Allocator::recompute` on `--skus` SKUs × 10 channels × 5
+//! locations (checked against the plain reference of `stock_data`), a reservation
+//! followed by `Allocator::sync`, and `StockBook::reserve` of `--orders` generated
+//! orders against `--order-skus` SKUs (priority and nearest), then cancels and
+//! receipts that serve the backorder queue. `stock-data` writes the generated data
+//! as CSV for `benches/compare/stock.sh`; `stock-alloc` reads it back and times
+//! ichigen's allocation of it.
+//!
 //! Memory comes from two sources: the process's peak resident set (`VmHWM` in
 //! `/proc/self/status`, reset before each phase through `/proc/self/clear_refs`),
 //! and a counting global allocator that tracks bytes allocated, live and at peak.
@@ -194,6 +209,21 @@ fn main() {
     if args.peek().map(String::as_str) == Some("identity") {
         args.next();
         identity(args.collect());
+        return;
+    }
+    if args.peek().map(String::as_str) == Some("stock") {
+        args.next();
+        stock(args.collect());
+        return;
+    }
+    if args.peek().map(String::as_str) == Some("stock-data") {
+        args.next();
+        stock_data(args.collect());
+        return;
+    }
+    if args.peek().map(String::as_str) == Some("stock-alloc") {
+        args.next();
+        stock_alloc(args.collect());
         return;
     }
     if args.peek().map(String::as_str) == Some("shipdate") {
@@ -772,4 +802,755 @@ fn identity(args: Vec<String>) {
         println!("- assignment written to {out}");
     }
     println!("ichigen_seconds: {:.6}", best.as_secs_f64());
+}
+
+/// Minimum, median and maximum of some runs, in milliseconds.
+fn ms_summary(runs: &[Duration]) -> String {
+    let mut v: Vec<f64> = runs.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return "no runs".to_owned();
+    }
+    format!(
+        "min {:.1} ms, median {:.1} ms, max {:.1} ms ({} runs)",
+        v[0],
+        v[v.len() / 2],
+        v[v.len() - 1],
+        v.len()
+    )
+}
+
+/// The `p`th percentile (0–100) of sorted nanoseconds, in µs.
+fn pct_us(sorted: &[u64], p: usize) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = (sorted.len() * p / 100).min(sorted.len() - 1);
+    sorted[i] as f64 / 1e3
+}
+
+fn us_summary(mut ns: Vec<u64>) -> String {
+    ns.sort_unstable();
+    format!(
+        "median {:.2} µs, p90 {:.2} µs, p99 {:.2} µs, min {:.2} µs",
+        pct_us(&ns, 50),
+        pct_us(&ns, 90),
+        pct_us(&ns, 99),
+        pct_us(&ns, 0),
+    )
+}
+
+struct StockArgs {
+    skus: usize,
+    order_skus: usize,
+    orders: usize,
+    runs: usize,
+    cycles: usize,
+    exclusive_cycles: usize,
+    dir: Option<String>,
+    out: Option<String>,
+}
+
+fn stock_args(args: Vec<String>) -> StockArgs {
+    let mut a = StockArgs {
+        skus: 500_000,
+        order_skus: 100_000,
+        orders: 1_000_000,
+        runs: 7,
+        cycles: 20_000,
+        exclusive_cycles: 100,
+        dir: None,
+        out: None,
+    };
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--skus" => a.skus = count_arg(it.next(), a.skus),
+            "--order-skus" => a.order_skus = count_arg(it.next(), a.order_skus),
+            "--orders" => a.orders = count_arg(it.next(), a.orders),
+            "--runs" | "--repeat" => a.runs = count_arg(it.next(), a.runs).max(1),
+            "--cycles" => a.cycles = count_arg(it.next(), a.cycles).max(1),
+            "--exclusive-cycles" => {
+                a.exclusive_cycles = count_arg(it.next(), a.exclusive_cycles).max(1)
+            }
+            "--out" => a.out = it.next(),
+            other => a.dir = Some(other.to_owned()),
+        }
+    }
+    a
+}
+
+/// `measure stock`: allocation recompute and sync at `--skus` SKUs × 10 channels,
+/// then reservations of `--orders` orders against `--order-skus` SKUs.
+fn stock(args: Vec<String>) {
+    let a = stock_args(args);
+    println!(
+        "# ichigen measure stock: allocation {} SKUs × 10 channels × 5 locations; {} orders against {} SKUs × 5 locations; one thread",
+        a.skus, a.orders, a.order_skus
+    );
+    println!(
+        "cores: {}",
+        std::thread::available_parallelism().map_or(0, |c| c.get())
+    );
+    println!();
+    stock_allocation(&a);
+    stock_reservations(&a);
+}
+
+fn stock_allocation(a: &StockArgs) {
+    use ichigen_benches::stock_data::{
+        ChannelSpec, Shape, SpecMode, StockData, orders, policy_specs, reference_quantities,
+        without_exclusive,
+    };
+    use ichigen_core::stock::{Allocator, Catalog, ReservationPolicy};
+    use std::sync::Arc;
+
+    println!("## allocation: {} SKUs × 10 channels × 5 locations", a.skus);
+    let mark = Mark::start();
+    let data = StockData::generate(Shape::new(a.skus), 2026);
+    println!(
+        "- generated {} SKUs and {} sets: {:.2} s",
+        data.skus.len(),
+        data.sets.len(),
+        mark.elapsed().as_secs_f64()
+    );
+    let mark = Mark::start();
+    let def = data.catalog_def();
+    let def_took = mark.elapsed();
+    let mark = Mark::start();
+    let catalog = Arc::new(Catalog::new(def).expect("the generated catalog is valid"));
+    let took = mark.elapsed();
+    let listings = catalog.listing_count();
+    println!(
+        "- catalog: {listings} listings; definition built in {:.2} s, `Catalog::new` {:.2} s; allocator peak {} above the definition; VmHWM {}",
+        def_took.as_secs_f64(),
+        took.as_secs_f64(),
+        mib(mark.peak_above()),
+        kb_mib(vm_hwm_kb()),
+    );
+    let mark = Mark::start();
+    let mut book = data.book(catalog.clone(), ReservationPolicy::default());
+    println!(
+        "- book: levels of {} cells set in {:.2} s; {} retained",
+        data.on_hand.iter().filter(|&&q| q > 0).count(),
+        mark.elapsed().as_secs_f64(),
+        mib(mark.live_since().max(0) as u64),
+    );
+    let specs = policy_specs(10, 5);
+    let mark = Mark::start();
+    let mut alloc =
+        Allocator::new(catalog.clone(), data.policy(&specs)).expect("the policy fits the catalog");
+    println!(
+        "- `Allocator::new`: {:.2} s; {} retained ({} bytes per listing)",
+        mark.elapsed().as_secs_f64(),
+        mib(mark.live_since().max(0) as u64),
+        mark.live_since().max(0) as u64 / listings.max(1) as u64,
+    );
+
+    // The answer first.
+    let free = data.free_cells(false);
+    let mark = Mark::now();
+    let expected = reference_quantities(&data, &specs, &free).concat();
+    let reference_took = mark.elapsed();
+    alloc.recompute(&book);
+    let got: Vec<i64> = alloc.quantities().iter().map(|q| q.quantity).collect();
+    assert!(got == expected, "recompute differs from the reference");
+    let shown = got.iter().filter(|&&q| q > 0).count();
+    println!(
+        "- checked: every quantity equals the plain reference ({:.0} ms for the reference loop); {:.1}% of listing quantities above 0",
+        reference_took.as_secs_f64() * 1e3,
+        shown as f64 * 100.0 / got.len().max(1) as f64,
+    );
+    drop(got);
+
+    let time_runs = |alloc: &mut Allocator, f: &dyn Fn(&mut Allocator)| -> Vec<Duration> {
+        (0..a.runs)
+            .map(|_| {
+                let mark = Mark::now();
+                f(alloc);
+                mark.elapsed()
+            })
+            .collect()
+    };
+    let runs = time_runs(&mut alloc, &|al| al.recompute(black_box(&book)));
+    println!(
+        "- **`Allocator::recompute`**: {} (target ≤ 100 ms)",
+        ms_summary(&runs)
+    );
+    let runs = time_runs(&mut alloc, &|al| {
+        al.recompute_free(black_box(&free))
+            .expect("one value per cell")
+    });
+    println!(
+        "- `recompute_free` (the same, free stock given, the book not read): {}",
+        ms_summary(&runs)
+    );
+    let variants: [(&str, Vec<ChannelSpec>); 3] = [
+        ("without the exclusive channel", without_exclusive(&specs)),
+        (
+            "10 uniform channels, no exclusive, no binding",
+            specs
+                .iter()
+                .map(|s| ChannelSpec {
+                    mode: SpecMode::Uniform,
+                    cap: None,
+                    zero_below: None,
+                    locations: None,
+                    exclusive: false,
+                    channel: s.channel,
+                })
+                .collect(),
+        ),
+        (
+            "the policy with percent channels made uniform",
+            specs
+                .iter()
+                .map(|s| ChannelSpec {
+                    mode: match s.mode {
+                        SpecMode::Percent(..) => SpecMode::Uniform,
+                        m => m,
+                    },
+                    ..s.clone()
+                })
+                .collect(),
+        ),
+    ];
+    for (label, v) in variants {
+        let mut other =
+            Allocator::new(catalog.clone(), data.policy(&v)).expect("the policy fits the catalog");
+        let runs = time_runs(&mut other, &|al| al.recompute(black_box(&book)));
+        let check = reference_quantities(&data, &v, &free).concat();
+        let got: Vec<i64> = other.quantities().iter().map(|q| q.quantity).collect();
+        assert!(
+            got == check,
+            "{label}: recompute differs from the reference"
+        );
+        println!("- recompute, {label}: {}", ms_summary(&runs));
+    }
+
+    // Sync after one reservation.
+    let mark = Mark::now();
+    let first = alloc.sync(&mut book);
+    println!(
+        "- first `sync` (everything, {} deltas): {:.0} ms",
+        first.len(),
+        mark.elapsed().as_secs_f64() * 1e3
+    );
+    drop(first);
+    let reqs = orders(&data, a.cycles, 99);
+    let mut plain = Allocator::new(catalog.clone(), data.policy(&without_exclusive(&specs)))
+        .expect("the policy fits the catalog");
+    exclusive_closure(&data, &reqs);
+    let passes = [
+        (
+            "without the exclusive channel, movement log on (the default)",
+            true,
+            true,
+        ),
+        (
+            "without the exclusive channel, movement log off",
+            false,
+            true,
+        ),
+        ("the policy (exclusive tmall), movement log on", true, false),
+    ];
+    for (label, movements, use_plain) in passes {
+        let al = if use_plain { &mut plain } else { &mut alloc };
+        // With the exclusive channel a sync can take milliseconds: fewer cycles.
+        let reqs = if use_plain {
+            &reqs[..]
+        } else {
+            &reqs[..reqs.len().min(a.exclusive_cycles)]
+        };
+        let pass = Instant::now();
+        book.set_record_movements(movements);
+        // A full first sync takes whatever the book marked before.
+        black_box(al.sync(&mut book));
+        let (mut reserve_ns, mut sync_ns, mut both_ns) = (Vec::new(), Vec::new(), Vec::new());
+        let mut deltas = 0usize;
+        for req in reqs {
+            let t0 = Instant::now();
+            let out = book.reserve(black_box(req)).expect("the request is valid");
+            let t1 = Instant::now();
+            let d = al.sync(&mut book);
+            let t2 = Instant::now();
+            deltas += d.len();
+            reserve_ns.push((t1 - t0).as_nanos() as u64);
+            sync_ns.push((t2 - t1).as_nanos() as u64);
+            both_ns.push((t2 - t0).as_nanos() as u64);
+            drop((out, d));
+            // Put the stock back (untimed), so every cycle starts from the same levels.
+            book.cancel(req.order.as_str(), None)
+                .expect("the order is live");
+            black_box(al.sync(&mut book));
+            drop(book.take_movements());
+        }
+        println!(
+            "- {} reservations, each followed by `sync`; {label}: {:.1} deltas per sync ({:.1} s for the pass, with the untimed cancels)",
+            reqs.len(),
+            deltas as f64 / reqs.len() as f64,
+            pass.elapsed().as_secs_f64(),
+        );
+        println!(
+            "  - **reserve + sync**: {} (target ≤ 5 µs)",
+            us_summary(both_ns)
+        );
+        println!("  - reserve alone: {}", us_summary(reserve_ns));
+        println!("  - sync alone: {}", us_summary(sync_ns));
+    }
+    let got: Vec<i64> = plain.quantities().iter().map(|q| q.quantity).collect();
+    let check = reference_quantities(&data, &without_exclusive(&specs), &free).concat();
+    assert!(
+        got == check,
+        "after the cycles, sync (no exclusive channel) differs"
+    );
+    drop((got, check, plain));
+    // Every order was cancelled again: the quantities must be the first ones.
+    let got: Vec<i64> = alloc.quantities().iter().map(|q| q.quantity).collect();
+    assert!(
+        got == expected,
+        "after reserving and cancelling, sync left quantities that differ"
+    );
+    assert!(book.reconcile().ok);
+    println!("- after the cycles every quantity is the reference's again; the book reconciles");
+    println!();
+}
+
+/// How many SKUs `Allocator::sync` recomputes after one reservation when every set
+/// is listed on the exclusive channel: the SKUs linked to the order's SKUs through
+/// sets, transitively (connected components of the SKU–set graph).
+fn exclusive_closure(
+    data: &ichigen_benches::stock_data::StockData,
+    reqs: &[ichigen_core::stock::ReserveRequest],
+) {
+    let n = data.skus.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            parent[x as usize] = parent[parent[x as usize] as usize];
+            x = parent[x as usize];
+        }
+        x
+    }
+    for set in &data.sets {
+        let a = root(&mut parent, set[0].0);
+        for &(s, _) in &set[1..] {
+            let b = root(&mut parent, s);
+            parent[b as usize] = a;
+        }
+    }
+    let mut size = vec![0u32; n];
+    for s in 0..n as u32 {
+        let r = root(&mut parent, s);
+        size[r as usize] += 1;
+    }
+    let largest = size.iter().copied().max().unwrap_or(0);
+    let in_sets = {
+        let mut seen = vec![false; n];
+        for set in &data.sets {
+            for &(s, _) in set {
+                seen[s as usize] = true;
+            }
+        }
+        seen.iter().filter(|&&b| b).count()
+    };
+    // The closure of each request, from the codes of its channel (Rakuten codes
+    // are the SKUs in lower case; the other channels' codes are mapped back
+    // through the data's code function).
+    let catalog_codes: std::collections::HashMap<(usize, String), usize> = (0..data.item_count())
+        .flat_map(|k| (0..data.shape.channels).map(move |ch| (ch, k)))
+        .map(|(ch, k)| ((ch, data.code(ch, k)), k))
+        .collect();
+    let mut sizes: Vec<u64> = reqs
+        .iter()
+        .map(|r| {
+            let ch = ichigen_benches::stock_data::CHANNELS
+                .iter()
+                .position(|&c| c == r.channel)
+                .unwrap_or(0);
+            let mut roots: Vec<u32> = Vec::new();
+            for l in &r.lines {
+                let code = l.listing_code.as_ref().map_or("", |c| c.as_str());
+                if let Some(&k) = catalog_codes.get(&(ch, code.to_owned())) {
+                    for (s, _) in data.components(k) {
+                        let x = root(&mut parent, s);
+                        if !roots.contains(&x) {
+                            roots.push(x);
+                        }
+                    }
+                }
+            }
+            roots.iter().map(|&x| u64::from(size[x as usize])).sum()
+        })
+        .collect();
+    sizes.sort_unstable();
+    let at = |p: usize| {
+        sizes
+            .get((sizes.len() * p / 100).min(sizes.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    println!(
+        "- why sync is slow with the exclusive channel: {in_sets} SKUs are in sets (all listed on it); the largest group linked through sets has {largest} SKUs; a reservation's closure: median {} SKUs, p90 {}, max {} (each recomputed for 10 channels)",
+        at(50),
+        at(90),
+        sizes.last().copied().unwrap_or(0),
+    );
+}
+
+fn stock_reservations(a: &StockArgs) {
+    use ichigen_benches::stock_data::{Shape, StockData, orders};
+    use ichigen_core::stock::{ReservationPolicy, StockBook, Strategy};
+
+    let n = a.orders;
+    println!(
+        "## reservations: {n} orders against {} SKUs × 5 locations",
+        a.order_skus
+    );
+    let data = StockData::generate(Shape::new(a.order_skus), 2027);
+    let catalog = data.catalog();
+    let mark = Mark::start();
+    let reqs = orders(&data, n, 2026);
+    let took = mark.elapsed();
+    let lines: usize = reqs.iter().map(|r| r.lines.len()).sum();
+    println!(
+        "- {n} requests generated in {:.2} s ({:.2} lines per order; {} of requests in memory)",
+        took.as_secs_f64(),
+        lines as f64 / n.max(1) as f64,
+        mib(mark.live_since().max(0) as u64),
+    );
+    let demand: i64 = reqs
+        .iter()
+        .flat_map(|r| r.lines.iter())
+        .map(|l| i64::from(l.quantity))
+        .sum();
+    let stock: i64 = data.free_cells(false).iter().sum();
+    println!(
+        "- units ordered (lines × quantity, sets counted once): {demand}; free units in stock: {stock}"
+    );
+    let policies = [
+        (
+            "priority (the default policy)",
+            ReservationPolicy::default(),
+        ),
+        (
+            "nearest (destinations given)",
+            ReservationPolicy {
+                strategy: Strategy::Nearest,
+                ..ReservationPolicy::default()
+            },
+        ),
+    ];
+    let mut last: Option<StockBook> = None;
+    for (label, policy) in policies {
+        let mut runs = Vec::new();
+        let mut summary = String::new();
+        for run in 0..a.runs.clamp(1, 3) {
+            drop(last.take());
+            let mut book = data.book(catalog.clone(), policy);
+            book.set_record_movements(false);
+            let rss_before = vm_rss_kb();
+            let mark = Mark::start();
+            let (mut backordered, mut bo_units, mut units) = (0usize, 0i64, 0i64);
+            for req in &reqs {
+                let out = book.reserve(black_box(req)).expect("the request is valid");
+                if !out.backordered.is_empty() {
+                    backordered += 1;
+                    bo_units += out.backordered_units();
+                }
+                units += out.reserved_units();
+            }
+            let took = mark.elapsed();
+            runs.push(took);
+            if run == 0 {
+                summary = format!(
+                    "{:.2}% of orders end with a backorder ({backordered}); {:.2}% of units backordered ({bo_units} of {}); book {} above the levels ({} bytes per order); allocator peak {}; VmHWM {} (RSS before {})",
+                    backordered as f64 * 100.0 / n.max(1) as f64,
+                    bo_units as f64 * 100.0 / (bo_units + units).max(1) as f64,
+                    bo_units + units,
+                    mib(mark.live_since().max(0) as u64),
+                    mark.live_since().max(0) as u64 / n.max(1) as u64,
+                    mib(mark.peak_above()),
+                    kb_mib(vm_hwm_kb()),
+                    kb_mib(rss_before),
+                );
+            }
+            last = Some(book);
+        }
+        let mut sorted = runs.clone();
+        sorted.sort();
+        println!(
+            "- **{label}**: {} to {} (runs {})",
+            rate(n, sorted[sorted.len() - 1], "orders"),
+            rate(n, sorted[0], "orders"),
+            runs.iter()
+                .map(|d| format!("{:.2} s", d.as_secs_f64()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        println!("  - {summary}");
+        let book = last.as_ref().expect("a run");
+        let mark = Mark::now();
+        let rec = book.reconcile();
+        assert!(rec.ok, "{:?}", rec.problems.first());
+        println!(
+            "  - reconcile: ok, {} reservations, {} units waiting ({:.0} ms)",
+            rec.reservations,
+            rec.backordered_units,
+            mark.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    // The default policy once more with the movement log on.
+    {
+        drop(last.take());
+        let mut book = data.book(catalog.clone(), ReservationPolicy::default());
+        let mark = Mark::start();
+        for req in &reqs {
+            black_box(book.reserve(req).expect("the request is valid"));
+        }
+        let took = mark.elapsed();
+        let movements = book.take_movements();
+        println!(
+            "- priority with the movement log on (the default): {} ({:.2} s); {} movements ({:.1} per order); allocator peak {}",
+            rate(n, took, "orders"),
+            took.as_secs_f64(),
+            movements.len(),
+            movements.len() as f64 / n.max(1) as f64,
+            mib(mark.peak_above()),
+        );
+        drop(movements);
+        book.set_record_movements(false);
+        last = Some(book);
+    }
+    let mut book = last.expect("a book");
+    // Cancels: every 10th order; released units serve the queue.
+    let mark = Mark::now();
+    let (mut cancels, mut completed) = (0usize, 0usize);
+    for req in reqs.iter().step_by(10) {
+        let out = book
+            .cancel(black_box(req.order.as_str()), None)
+            .expect("the order is live");
+        cancels += 1;
+        completed += out.completed_orders.len();
+    }
+    let took = mark.elapsed();
+    println!(
+        "- cancel every 10th order: {cancels} cancels, {} ({:.2} µs each); {completed} waiting orders completed from the queue",
+        rate(cancels, took, "cancels"),
+        took.as_secs_f64() * 1e6 / cancels.max(1) as f64,
+    );
+    // Receipts: every SKU still waiting gets what it waits for at the main warehouse.
+    let skus: Vec<(String, i64)> = (0..data.skus.len())
+        .filter_map(|s| {
+            let w = book.backordered(s as u32);
+            (w > 0).then(|| (data.skus[s].clone(), w))
+        })
+        .collect();
+    let mark = Mark::now();
+    let mut completed = 0usize;
+    for (sku, w) in &skus {
+        let out = book
+            .receive(sku, "wh-chiba", *w, false)
+            .expect("a valid receipt");
+        completed += out.completed_orders.len();
+    }
+    let took = mark.elapsed();
+    let waiting: i64 = (0..data.skus.len())
+        .map(|s| book.backordered(s as u32))
+        .sum();
+    println!(
+        "- receive what each waiting SKU waits for: {} receipts, {} ({:.2} µs each); {completed} orders completed; {waiting} units still waiting",
+        skus.len(),
+        rate(skus.len(), took, "receipts"),
+        took.as_secs_f64() * 1e6 / skus.len().max(1) as f64,
+    );
+    // A count below what is reserved: the release looks for the holders.
+    let locs = data.shape.locations;
+    let cells: Vec<usize> = (0..data.skus.len() * locs)
+        .filter(|&c| {
+            let v = book.cell_view((c / locs) as u32, (c % locs) as u32);
+            v.reserved > 0 && v.free == 0
+        })
+        .take(20)
+        .collect();
+    let mark = Mark::now();
+    for &c in &cells {
+        book.adjust(
+            &data.skus[c / locs],
+            ichigen_benches::stock_data::LOCATIONS[c % locs].0,
+            -1,
+        )
+        .expect("on hand stays at least 0");
+    }
+    let took = mark.elapsed();
+    println!(
+        "- adjust on hand down by 1 where everything is reserved (releases the newest holder): {:.2} ms per call ({} calls, {} orders in the book)",
+        took.as_secs_f64() * 1e3 / cells.len().max(1) as f64,
+        cells.len(),
+        n,
+    );
+    let rec = book.reconcile();
+    assert!(rec.ok, "{:?}", rec.problems.first());
+    println!("- the book reconciles after cancels, receipts and counts");
+}
+
+/// `measure stock-data [--skus N] DIR`: the generated catalog, levels and policy
+/// (without the exclusive carve-out) as CSV and JSON, for benches/compare.
+fn stock_data(args: Vec<String>) {
+    use ichigen_benches::stock_data::{Shape, StockData, policy_specs, without_exclusive};
+    let a = stock_args(args);
+    let dir = a.dir.unwrap_or_else(|| "target/stock".into());
+    let data = StockData::generate(Shape::new(a.skus), 2026);
+    let specs = without_exclusive(&policy_specs(10, 5));
+    data.write_files(std::path::Path::new(&dir), &specs)
+        .expect("the files are written");
+    println!(
+        "wrote {} SKUs, {} sets, {} listings to {dir}",
+        data.skus.len(),
+        data.sets.len(),
+        data.item_count() * 10
+    );
+}
+
+/// `measure stock-alloc DIR [--out OUT] [--repeat R]`: reads what `stock-data`
+/// wrote, allocates it with ichigen, writes `channel,listing,quantity`, and prints
+/// `ichigen_seconds: S` (best `recompute_free`) and `ichigen_snapshot_seconds: S`
+/// (best of `free_cells` from the rows + `Allocator::new` + `recompute_free`).
+fn stock_alloc(args: Vec<String>) {
+    use ichigen_core::ids::{ListingCode, LocationId, Sku};
+    use ichigen_core::order::Channel;
+    use ichigen_core::stock::{
+        AllocationPolicy, Allocator, Catalog, CatalogDef, Component, ListingDef, Location, SkuInfo,
+        free_cells,
+    };
+    use std::io::Write as _;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    let a = stock_args(args);
+    let dir = a.dir.unwrap_or_else(|| "target/stock".into());
+    let dir = Path::new(&dir);
+    let reader = |name: &str| csv::Reader::from_path(dir.join(name)).expect("the CSV opens");
+    let mark = Mark::start();
+    let skus: Vec<SkuInfo> = reader("skus.csv")
+        .records()
+        .map(|r| {
+            let r = r.expect("a row");
+            serde_json::from_value(serde_json::json!({"sku": &r[0]})).expect("a SKU")
+        })
+        .collect();
+    let locations: Vec<Location> = reader("locations.csv")
+        .records()
+        .map(|r| {
+            let r = r.expect("a row");
+            Location {
+                id: LocationId::new(&r[0]),
+                prefecture: Some(r[1].to_owned()),
+            }
+        })
+        .collect();
+    let mut listings: Vec<ListingDef> = Vec::new();
+    let mut last_id = u64::MAX;
+    for r in reader("listings.csv").records() {
+        let r = r.expect("a row");
+        let id: u64 = r[0].parse().expect("a listing number");
+        let comp = Component {
+            sku: Sku::new(&r[3]),
+            quantity: r[4].parse().expect("a quantity"),
+        };
+        if id == last_id {
+            let l = listings.last_mut().expect("a listing");
+            let first = l.sku.take().map(|sku| Component { sku, quantity: 1 });
+            let comps = l.components.get_or_insert_with(Vec::new);
+            comps.extend(first);
+            comps.push(comp);
+        } else {
+            last_id = id;
+            let channel = Channel::from_name(&r[1]).expect("a known channel");
+            let single = comp.quantity == 1;
+            listings.push(ListingDef {
+                channel,
+                store: None,
+                code: ListingCode::new(&r[2]),
+                sku: single.then(|| comp.sku.clone()),
+                components: (!single).then(|| vec![comp]),
+            });
+        }
+    }
+    let mut rows: Vec<(String, String, i64, i64, i64)> = Vec::new();
+    for r in reader("levels.csv").records() {
+        let r = r.expect("a row");
+        let num = |i: usize| -> i64 { r[i].parse().expect("a count") };
+        rows.push((r[0].to_owned(), r[1].to_owned(), num(2), num(3), num(4)));
+    }
+    let policy_text = std::fs::read_to_string(dir.join("policy.json")).expect("policy.json");
+    let policy = AllocationPolicy::from_json(
+        serde_json::from_str(&policy_text).expect("policy.json is JSON"),
+    )
+    .expect("a valid policy");
+    println!(
+        "- read {} SKUs, {} listings, {} level rows: {:.2} s",
+        skus.len(),
+        listings.len(),
+        rows.len(),
+        mark.elapsed().as_secs_f64()
+    );
+    let mark = Mark::now();
+    let catalog = Arc::new(
+        Catalog::new(CatalogDef {
+            skus,
+            locations,
+            listings,
+        })
+        .expect("a valid catalog"),
+    );
+    println!("- `Catalog::new`: {:.2} s", mark.elapsed().as_secs_f64());
+    let row_refs = || {
+        rows.iter()
+            .map(|(s, l, o, r, b)| (s.as_str(), l.as_str(), *o, *r, *b))
+    };
+    let mut best_recompute = Duration::MAX;
+    let mut best_snapshot = Duration::MAX;
+    let mut alloc = None;
+    for _ in 0..a.runs.min(5) {
+        drop(alloc.take());
+        let mark = Mark::now();
+        let (free, issues) = free_cells(&catalog, row_refs());
+        assert!(issues.is_empty(), "{:?}", issues.first());
+        let mut al = Allocator::new(catalog.clone(), policy.clone()).expect("the policy fits");
+        let start = Instant::now();
+        al.recompute_free(black_box(&free))
+            .expect("one value per cell");
+        best_recompute = best_recompute.min(start.elapsed());
+        best_snapshot = best_snapshot.min(mark.elapsed());
+        alloc = Some(al);
+    }
+    let alloc = alloc.expect("one run");
+    println!(
+        "- free stock from the rows + `Allocator::new` + `recompute_free`: {:.3} s (best of {}); `recompute_free` alone {:.3} s",
+        best_snapshot.as_secs_f64(),
+        a.runs.min(5),
+        best_recompute.as_secs_f64()
+    );
+    if let Some(out) = a.out {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&out).expect("the output opens"));
+        writeln!(w, "channel,listing,quantity").expect("written");
+        for q in alloc.quantities() {
+            writeln!(
+                w,
+                "{},{},{}",
+                q.channel.as_str(),
+                q.listing.as_str(),
+                q.quantity
+            )
+            .expect("written");
+        }
+        w.flush().expect("written");
+        println!("- quantities written to {out}");
+    }
+    println!("ichigen_seconds: {:.6}", best_recompute.as_secs_f64());
+    println!(
+        "ichigen_snapshot_seconds: {:.6}",
+        best_snapshot.as_secs_f64()
+    );
 }
