@@ -348,6 +348,10 @@ pub struct Allocator {
     gsum: Vec<Vec<i64>>,
     current: Vec<Vec<i64>>,
     pushed: Vec<Vec<i64>>,
+    /// The (rule, position) pairs that show each listing:
+    /// `shown_by[shown_start[l]..shown_start[l + 1]]`.
+    shown_start: Vec<u32>,
+    shown_by: Vec<(u32, u32)>,
     computed: bool,
     /// Nothing pushed yet, or forgotten: the next sync compares every listing.
     full_pending: bool,
@@ -622,6 +626,24 @@ impl Allocator {
             .map(|t| vec![NEVER; t.listings.len()])
             .collect();
         let any_exclusive = targets.iter().any(|t| t.exclusive);
+        let listing_count = catalog.listing_count();
+        let mut counts = vec![0u32; listing_count + 1];
+        for t in &targets {
+            for &l in &t.listings {
+                counts[l as usize + 1] += 1;
+            }
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        let shown_start = counts.clone();
+        let mut shown_by = vec![(0u32, 0u32); counts[listing_count] as usize];
+        for (ti, t) in targets.iter().enumerate() {
+            for (k, &l) in t.listings.iter().enumerate() {
+                shown_by[counts[l as usize] as usize] = (ti as u32, k as u32);
+                counts[l as usize] += 1;
+            }
+        }
         Ok(Allocator {
             catalog,
             policy,
@@ -632,6 +654,8 @@ impl Allocator {
             pool: vec![0; skus * locs],
             current,
             pushed,
+            shown_start,
+            shown_by,
             computed: false,
             full_pending: true,
             any_exclusive,
@@ -679,8 +703,8 @@ impl Allocator {
         if n <= 0 {
             return;
         }
-        let comps = self.catalog.components(listing).to_vec();
-        for (s, q) in comps {
+        let catalog = Arc::clone(&self.catalog);
+        for &(s, q) in catalog.components(listing) {
             let mut need = n * i64::from(q);
             let base = s as usize * self.locs;
             for k in 0..self.targets[ti].locations.len() {
@@ -869,10 +893,8 @@ impl Allocator {
         let mut touched: Vec<Vec<usize>> = vec![Vec::new(); self.targets.len()];
         for &s in &skus {
             for &l in self.catalog.listings_of(s) {
-                for (ti, t) in self.targets.iter().enumerate() {
-                    if let Ok(k) = t.listings.binary_search(&l) {
-                        touched[ti].push(k);
-                    }
+                for &(ti, k) in self.shown(l) {
+                    touched[ti as usize].push(k as usize);
                 }
             }
         }
@@ -909,6 +931,13 @@ impl Allocator {
         out
     }
 
+    /// The rules (and positions in them) that show a listing.
+    #[inline]
+    fn shown(&self, l: ListingIdx) -> &[(u32, u32)] {
+        let l = l as usize;
+        &self.shown_by[self.shown_start[l] as usize..self.shown_start[l + 1] as usize]
+    }
+
     /// The dirty SKUs plus every SKU an exclusive carve-out links them to.
     fn closure(&self, mut skus: Vec<SkuIdx>) -> Vec<SkuIdx> {
         if !self.any_exclusive {
@@ -921,9 +950,9 @@ impl Allocator {
             k += 1;
             for &l in self.catalog.listings_of(s) {
                 let exclusive = self
-                    .targets
+                    .shown(l)
                     .iter()
-                    .any(|t| t.exclusive && t.listings.binary_search(&l).is_ok());
+                    .any(|&(t, _)| self.targets[t as usize].exclusive);
                 if !exclusive {
                     continue;
                 }

@@ -244,8 +244,6 @@ pub(crate) struct ListingRow {
     pub channel: Channel,
     pub store: Option<StoreId>,
     pub code: ListingCode,
-    pub start: u32,
-    pub len: u32,
 }
 
 /// A validated catalog with its lookup tables.
@@ -256,9 +254,14 @@ pub struct Catalog {
     locations: Vec<Location>,
     location_prefecture: Vec<Option<u8>>,
     listings: Vec<ListingRow>,
+    /// (start, len) of each listing's components in `parts`: kept apart from the
+    /// rows so that the allocation loop reads 8 bytes a listing.
+    spans: Vec<(u32, u32)>,
     listing_index: HashTable<ListingIdx>,
     parts: Vec<(SkuIdx, u32)>,
-    by_sku: Vec<Vec<ListingIdx>>,
+    /// Listings of SKU `s`: `by_sku[by_sku_start[s]..by_sku_start[s + 1]]`.
+    by_sku: Vec<ListingIdx>,
+    by_sku_start: Vec<u32>,
     /// Whether any listing names a store (otherwise a lookup never tries one).
     store_listings: bool,
 }
@@ -371,18 +374,26 @@ impl Catalog {
                 "a catalog needs at least one location",
             ));
         }
+        let CatalogDef {
+            skus,
+            locations,
+            listings: defs,
+        } = def;
         let find_sku = |sku: &Sku| -> Option<SkuIdx> {
             let h = hash_bytes(&[sku.as_str().as_bytes()]);
             sku_index
-                .find(h, |&j: &SkuIdx| def.skus[j as usize].sku == *sku)
+                .find(h, |&j: &SkuIdx| skus[j as usize].sku == *sku)
                 .copied()
         };
-        let mut listings = Vec::with_capacity(def.listings.len());
-        let mut listing_index: HashTable<ListingIdx> = HashTable::new();
-        let mut parts = Vec::with_capacity(def.listings.len());
-        let mut by_sku = vec![Vec::new(); def.skus.len()];
-        for (i, l) in def.listings.iter().enumerate() {
-            let path = format!("$.listings[{i}]");
+        let mut listings: Vec<ListingRow> = Vec::with_capacity(defs.len());
+        let mut spans: Vec<(u32, u32)> = Vec::with_capacity(defs.len());
+        let mut listing_index: HashTable<ListingIdx> = HashTable::with_capacity(defs.len());
+        let mut parts = Vec::with_capacity(defs.len());
+        let mut counts = vec![0u32; skus.len()];
+        let mut mine: Vec<(SkuIdx, u32)> = Vec::new();
+        // Paths are written only for problems: a catalog of millions of listings
+        // builds none.
+        for (i, l) in defs.into_iter().enumerate() {
             let store = l.store.as_ref().map(StoreId::as_str);
             let h = listing_hash(l.channel, store, l.code.as_str());
             let dup = listing_index
@@ -394,63 +405,58 @@ impl Catalog {
             if dup {
                 issues.push(Issue::new(
                     "STOCK_DUPLICATE_LISTING",
-                    format!("{path}.code"),
+                    format!("$.listings[{i}].code"),
                     "this listing code is mapped twice on its channel and store",
                 ));
                 continue;
             }
-            let comps: Vec<(Component, String)> = match (&l.sku, &l.components) {
-                (Some(sku), None) => vec![(
-                    Component {
+            let single;
+            let comps: &[Component] = match (&l.sku, &l.components) {
+                (Some(sku), None) => {
+                    single = [Component {
                         sku: sku.clone(),
                         quantity: 1,
-                    },
-                    format!("{path}.sku"),
-                )],
-                (None, Some(cs)) if !cs.is_empty() => cs
-                    .iter()
-                    .enumerate()
-                    .map(|(k, c)| (c.clone(), format!("{path}.components[{k}]")))
-                    .collect(),
+                    }];
+                    &single
+                }
+                (None, Some(cs)) if !cs.is_empty() => cs,
                 _ => {
                     issues.push(Issue::new(
                         "STOCK_LISTING_TARGET",
-                        path,
+                        format!("$.listings[{i}]"),
                         "a listing needs either `sku` or a non-empty `components`",
                     ));
                     continue;
                 }
             };
-            let start = parts.len() as u32;
+            let cpath = |k: usize| {
+                if l.sku.is_some() {
+                    format!("$.listings[{i}].sku")
+                } else {
+                    format!("$.listings[{i}].components[{k}].sku")
+                }
+            };
             let mut ok = true;
-            let mut mine: Vec<(SkuIdx, u32)> = Vec::with_capacity(comps.len());
-            for (c, cpath) in &comps {
+            mine.clear();
+            for (k, c) in comps.iter().enumerate() {
                 if c.quantity == 0 {
                     issues.push(Issue::new(
                         "STOCK_ZERO_QUANTITY",
-                        format!("{cpath}.quantity"),
+                        format!("$.listings[{i}].components[{k}].quantity"),
                         "a set component needs a quantity of at least 1",
                     ));
                     ok = false;
                 }
                 match find_sku(&c.sku) {
-                    Some(s) => {
-                        // The same SKU twice in one set: sum it (demand is summed per SKU).
-                        if let Some(e) = mine.iter_mut().find(|e| e.0 == s) {
-                            e.1 += c.quantity;
-                        } else {
-                            mine.push((s, c.quantity));
-                        }
-                    }
+                    // The same SKU twice in one set: sum it (demand is summed per SKU).
+                    Some(s) => match mine.iter_mut().find(|e| e.0 == s) {
+                        Some(e) => e.1 += c.quantity,
+                        None => mine.push((s, c.quantity)),
+                    },
                     None => {
-                        let p = if cpath.ends_with(".sku") {
-                            cpath.clone()
-                        } else {
-                            format!("{cpath}.sku")
-                        };
                         issues.push(Issue::new(
                             "STOCK_UNKNOWN_SKU",
-                            p,
+                            cpath(k),
                             "this SKU is not in the catalog",
                         ));
                         ok = false;
@@ -461,16 +467,16 @@ impl Catalog {
                 continue;
             }
             let idx = listings.len() as ListingIdx;
+            let start = parts.len() as u32;
             for &(s, _) in &mine {
-                by_sku[s as usize].push(idx);
+                counts[s as usize] += 1;
             }
-            parts.extend(mine);
+            parts.extend_from_slice(&mine);
+            spans.push((start, mine.len() as u32));
             listings.push(ListingRow {
                 channel: l.channel,
-                store: l.store.clone(),
-                code: l.code.clone(),
-                start,
-                len: parts.len() as u32 - start,
+                store: l.store,
+                code: l.code,
             });
             listing_index.insert_unique(h, idx, |&j| {
                 let r = &listings[j as usize];
@@ -481,20 +487,38 @@ impl Catalog {
                 )
             });
         }
+        // Listings per SKU, as one array indexed by offsets.
+        let mut by_sku_start = Vec::with_capacity(skus.len() + 1);
+        let mut total = 0u32;
+        for &c in &counts {
+            by_sku_start.push(total);
+            total += c;
+        }
+        by_sku_start.push(total);
+        let mut fill = by_sku_start.clone();
+        let mut by_sku = vec![0 as ListingIdx; total as usize];
+        for (idx, &(start, len)) in spans.iter().enumerate() {
+            for &(s, _) in &parts[start as usize..(start + len) as usize] {
+                by_sku[fill[s as usize] as usize] = idx as ListingIdx;
+                fill[s as usize] += 1;
+            }
+        }
         if !issues.is_empty() {
             return Err(Error::InvalidStock(issues));
         }
         let store_listings = listings.iter().any(|r| r.store.is_some());
         Ok(Catalog {
             store_listings,
-            skus: def.skus,
+            skus,
             sku_index,
-            locations: def.locations,
+            locations,
             location_prefecture,
             listings,
+            spans,
             listing_index,
             parts,
             by_sku,
+            by_sku_start,
         })
     }
 
@@ -587,9 +611,10 @@ impl Catalog {
     }
 
     /// A listing's components: (SKU index, units per listing unit).
+    #[inline]
     pub fn components(&self, listing: ListingIdx) -> &[(SkuIdx, u32)] {
-        let r = &self.listings[listing as usize];
-        &self.parts[r.start as usize..(r.start + r.len) as usize]
+        let (start, len) = self.spans[listing as usize];
+        &self.parts[start as usize..(start + len) as usize]
     }
 
     /// A listing's channel, store and code.
@@ -600,7 +625,8 @@ impl Catalog {
 
     /// The listings a SKU is part of.
     pub fn listings_of(&self, sku: SkuIdx) -> &[ListingIdx] {
-        &self.by_sku[sku as usize]
+        let s = sku as usize;
+        &self.by_sku[self.by_sku_start[s] as usize..self.by_sku_start[s + 1] as usize]
     }
 
     pub(crate) fn listing_rows(&self) -> &[ListingRow] {
