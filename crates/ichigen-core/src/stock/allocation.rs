@@ -205,7 +205,12 @@ struct Target {
     listings: Vec<ListingIdx>,
     /// Index into `params` per listing (0: the channel's rule).
     listing_param: Vec<u16>,
+    /// Per listing: its SKU when it is one unit of one SKU, else `SET`; the
+    /// recompute loop then reads 4 bytes instead of the listing's components.
+    single: Vec<u32>,
 }
+
+const SET: u32 = u32::MAX;
 
 /// A quantity to push: a channel's listing and its new quantity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -604,7 +609,15 @@ impl Allocator {
                     listing_param[k] = pi;
                 }
             }
+            let single = listings
+                .iter()
+                .map(|&l| match catalog.components(l) {
+                    [(s, 1)] => *s,
+                    _ => SET,
+                })
+                .collect();
             targets.push(Target {
+                single,
                 channel: rule.channel,
                 store: rule.store.clone(),
                 locations,
@@ -786,8 +799,26 @@ impl Allocator {
             }
             let t = &self.targets[ti];
             let mut cur = std::mem::take(&mut self.current[ti]);
-            for (k, (&l, &p)) in t.listings.iter().zip(&t.listing_param).enumerate() {
-                cur[k] = t.params[p as usize].apply(self.visible(t, l));
+            let g = &self.gsum[t.group];
+            if t.params.len() == 1 {
+                let p = t.params[0];
+                for (k, &sku) in t.single.iter().enumerate() {
+                    let v = if sku != SET {
+                        g[sku as usize]
+                    } else {
+                        self.visible(t, t.listings[k])
+                    };
+                    cur[k] = p.apply(v);
+                }
+            } else {
+                for (k, (&sku, &p)) in t.single.iter().zip(&t.listing_param).enumerate() {
+                    let v = if sku != SET {
+                        g[sku as usize]
+                    } else {
+                        self.visible(t, t.listings[k])
+                    };
+                    cur[k] = t.params[p as usize].apply(v);
+                }
             }
             self.current[ti] = cur;
         }
