@@ -995,21 +995,26 @@ impl StockBook {
         }
         // One location for the whole order, when one can (demand summed per SKU).
         if self.policy.prefer_single_location && ranking.len() > 1 {
-            let mut order = ranking.to_vec();
-            if self.policy.strategy == Strategy::MostStock {
-                order.sort_by_key(|&l| {
+            let mut sorted;
+            let order: &[LocIdx] = if self.policy.strategy == Strategy::MostStock {
+                sorted = ranking.to_vec();
+                sorted.sort_by_key(|&l| {
                     let total: i64 = needed.iter().map(|&i| self.free_at(items[i].sku, l)).sum();
                     (std::cmp::Reverse(total), l)
                 });
-            }
-            for &l in &order {
-                let mut sums: Vec<(SkuIdx, i64)> = Vec::new();
-                for &i in &needed {
-                    match sums.iter_mut().find(|e| e.0 == items[i].sku) {
-                        Some(e) => e.1 += want(i),
-                        None => sums.push((items[i].sku, want(i))),
-                    }
+                &sorted
+            } else {
+                ranking
+            };
+            // Demand per SKU, summed once for every location tried.
+            let mut sums: Vec<(SkuIdx, i64)> = Vec::with_capacity(needed.len());
+            for &i in &needed {
+                match sums.iter_mut().find(|e| e.0 == items[i].sku) {
+                    Some(e) => e.1 += want(i),
+                    None => sums.push((items[i].sku, want(i))),
                 }
+            }
+            for &l in order {
                 if sums.iter().all(|&(s, q)| self.free_at(s, l) >= q) {
                     for &i in &needed {
                         draws.push((i, l, want(i)));
