@@ -129,6 +129,27 @@ impl Error {
     }
 }
 
+/// Decodes a JSON value into `T`; a problem becomes one issue whose code starts
+/// with `prefix` (`STOCK`, `IDENTITY`), at its path below `path` (`$.lines` +
+/// `[0].quantity`).
+pub(crate) fn decode_at<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+    path: &str,
+    prefix: &str,
+) -> Result<T, Issue> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let inner = e.path().to_string();
+        let full = if inner == "." || inner.is_empty() {
+            path.to_owned()
+        } else if inner.starts_with('[') {
+            format!("{path}{inner}")
+        } else {
+            format!("{path}.{inner}")
+        };
+        issue_from_serde(prefix, &full, &e.inner().to_string())
+    })
+}
+
 /// Turns a serde error at a path into an issue whose code starts with `prefix`
 /// (`ORDER`, `RULESET`), dropping any input value serde quoted.
 pub(crate) fn issue_from_serde(prefix: &str, path: &str, message: &str) -> Issue {

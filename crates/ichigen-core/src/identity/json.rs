@@ -6,28 +6,14 @@ use serde_json::{Map, Value, json};
 use super::customer::{self, CustomerOrder, MaskRule, MaskableRecord, Profile, TierPolicy};
 use super::normalize::{self, RelayDomain};
 use super::{Decision, IdentityConfig, IdentityRecord, Placement, Resolver, candidates};
-use crate::error::{Error, Issue, issue_from_serde};
+use crate::error::{Error, Issue};
 
 fn invalid(code: &str, path: &str, message: &str) -> Error {
     Error::InvalidIdentity(vec![Issue::new(code, path, message)])
 }
 
 fn decode<T: serde::de::DeserializeOwned>(value: Value, path: &str) -> Result<T, Error> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let inner = e.path().to_string();
-        let full = if inner == "." || inner.is_empty() {
-            path.to_owned()
-        } else if inner.starts_with('[') {
-            format!("{path}{inner}")
-        } else {
-            format!("{path}.{inner}")
-        };
-        Error::InvalidIdentity(vec![issue_from_serde(
-            "IDENTITY",
-            &full,
-            &e.inner().to_string(),
-        )])
-    })
+    crate::error::decode_at(value, path, "IDENTITY").map_err(|i| Error::InvalidIdentity(vec![i]))
 }
 
 /// Normalizes one value of a field: `name`, `kana`, `phone`, `email`,

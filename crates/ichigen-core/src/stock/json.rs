@@ -425,20 +425,22 @@ impl StockSession {
 /// → `$.reserve.lines[0]`).
 fn reroot(e: Error, prefix: &str) -> Error {
     match e {
-        Error::InvalidStock(issues) => Error::InvalidStock(
-            issues
-                .into_iter()
-                .map(|mut i| {
-                    i.path = match i.path.strip_prefix('$') {
-                        Some(rest) => format!("{prefix}{rest}"),
-                        None => i.path,
-                    };
-                    i
-                })
-                .collect(),
-        ),
+        Error::InvalidStock(issues) => Error::InvalidStock(under(issues, prefix)),
         other => other,
     }
+}
+
+/// The issues with their paths moved below `prefix`.
+fn under(issues: Vec<Issue>, prefix: &str) -> Vec<Issue> {
+    issues
+        .into_iter()
+        .map(|mut i| {
+            if let Some(rest) = i.path.strip_prefix('$') {
+                i.path = format!("{prefix}{rest}");
+            }
+            i
+        })
+        .collect()
 }
 
 /// Runs a whole session: `{catalog, levels?, policy?, allocation?, steps}` →
@@ -485,13 +487,7 @@ pub fn drop_ship(input: Value) -> Result<Value, Error> {
     let catalog = Catalog::from_json(field("catalog"))?;
     let lines: Vec<OrderedLine> = decode(field("lines"), "$.lines")?;
     let (totals, issues) = drop_ship_totals(&catalog, &lines);
-    let issues: Vec<Issue> = issues
-        .into_iter()
-        .map(|mut i| {
-            i.path = i.path.replacen('$', "$.lines", 1);
-            i
-        })
-        .collect();
+    let issues = under(issues, "$.lines");
     Ok(json!({"totals": to_value(&totals), "issues": to_value(&issues)}))
 }
 
@@ -504,13 +500,7 @@ pub fn allocate(input: Value) -> Result<Value, Error> {
     let policy = AllocationPolicy::from_json(field("allocation"))?;
     let rows: Vec<super::SnapshotRow> = decode(field("levels"), "$.levels")?;
     let (quantities, issues) = super::allocate_snapshot(catalog, policy, &rows)?;
-    let issues: Vec<Issue> = issues
-        .into_iter()
-        .map(|mut i| {
-            i.path = i.path.replacen('$', "$.levels", 1);
-            i
-        })
-        .collect();
+    let issues = under(issues, "$.levels");
     Ok(json!({"quantities": to_value(&quantities), "issues": to_value(&issues)}))
 }
 

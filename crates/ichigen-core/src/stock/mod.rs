@@ -42,24 +42,10 @@ pub use reorder::{
 
 use serde_json::Value;
 
-use crate::error::{Error, issue_from_serde};
+use crate::error::{Error, decode_at};
 
 /// Decodes a value, reporting a serde problem as a `STOCK_*` issue at its path
 /// below `path`.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(value: Value, path: &str) -> Result<T, Error> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let inner = e.path().to_string();
-        let full = if inner == "." || inner.is_empty() {
-            path.to_owned()
-        } else if inner.starts_with('[') {
-            format!("{path}{inner}")
-        } else {
-            format!("{path}.{inner}")
-        };
-        Error::InvalidStock(vec![issue_from_serde(
-            "STOCK",
-            &full,
-            &e.inner().to_string(),
-        )])
-    })
+    decode_at(value, path, "STOCK").map_err(|i| Error::InvalidStock(vec![i]))
 }
