@@ -969,10 +969,10 @@ export interface StockColumns {
   sku: string[]
   location: string[]
   onHand: CountColumn
-  /** Default 0 (in an array, `null` counts 0 too). */
-  reserved?: CountColumn | Array<number | bigint | null> | null
-  /** Units kept back (予備在庫); default 0. */
-  buffer?: CountColumn | Array<number | bigint | null> | null
+  /** Default 0 when the column is left out; a `null` in it is refused, never read as 0. */
+  reserved?: CountColumn | null
+  /** Units kept back (予備在庫); default 0 when the column is left out. */
+  buffer?: CountColumn | null
 }
 
 /**

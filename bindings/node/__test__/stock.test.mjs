@@ -384,15 +384,14 @@ test('allocateStock: columns of every kind give the table a book gives', () => {
     [7, 0, 0, 0, 3, 2],
   )
   assert.deepEqual(bare.store, [null, null, null, null, null, 'main'])
-  // null in reserved and buffer counts 0.
-  const nulls = ichigen.allocateStock(catalog(), allocation(), {
-    sku: ['TEA'],
-    location: ['tokyo'],
-    onHand: [7],
-    reserved: [null],
-    buffer: [undefined],
-  })
-  assert.deepEqual(rowsOf(nulls), rowsOf(bare))
+  // A missing count is refused, never read as 0 (that would offer reserved units).
+  for (const [key, cell] of [['reserved', null], ['buffer', undefined]]) {
+    const e = thrown(
+      () => ichigen.allocateStock(catalog(), allocation(), { sku: ['TEA'], location: ['tokyo'], onHand: [7], [key]: [cell] }),
+      'INPUT_BAD_VALUE',
+    )
+    assert.equal(e.issues[0].path, `$.columns.${key}[0]`)
+  }
   // An empty snapshot: every listing at 0.
   const empty = ichigen.allocateStock(catalog(), allocation(), { sku: [], location: [], onHand: new Int32Array(0) })
   assert.deepEqual(Array.from(empty.quantity), [0, 0, 0, 0, 0, 0])
@@ -463,7 +462,7 @@ test('allocateStock refuses bad columns with a coded error naming the column', (
     [{ ...good(), onHand: new Float64Array([1, 2.5]) }, 'INPUT_BAD_VALUE', '$.columns.onHand[1]'],
     [{ ...good(), onHand: new Float64Array([Number.NaN, 2]) }, 'INPUT_BAD_VALUE', '$.columns.onHand[0]'],
     [{ ...good(), onHand: [1, 2 ** 60] }, 'INPUT_BAD_VALUE', '$.columns.onHand[1]'],
-    [{ ...good(), onHand: [1, null] }, 'INPUT_WRONG_TYPE', '$.columns.onHand[1]'],
+    [{ ...good(), onHand: [1, null] }, 'INPUT_BAD_VALUE', '$.columns.onHand[1]'],
     [{ ...good(), reserved: [1, '2'] }, 'INPUT_WRONG_TYPE', '$.columns.reserved[1]'],
     [{ ...good(), onHand: [1, 2n ** 70n] }, 'INPUT_OUT_OF_RANGE', '$.columns.onHand[1]'],
     [{ ...good(), on_hand: [1, 2] }, 'INPUT_UNKNOWN_FIELD', '$.columns["on_hand"]'],

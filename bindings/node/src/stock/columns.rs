@@ -114,8 +114,9 @@ fn whole(n: f64) -> Option<i64> {
 }
 
 /// A column of counts: a typed array (`Int32Array`, `Uint32Array`, `Float64Array`,
-/// `BigInt64Array`) or an array of numbers (or BigInts). In an array, `null` and
-/// `undefined` count 0 where the column is optional (`reserved`, `buffer`).
+/// `BigInt64Array`) or an array of numbers (or BigInts). A missing count (`null`,
+/// `undefined`) is refused even in an optional column: read as 0 it would offer
+/// reserved units to every channel.
 fn count_column(object: &Object<'_>, key: &str, optional: bool) -> Result<Option<Vec<i64>>, Error> {
     let path = format!("$.columns.{key}");
     let Some(value) = property(object, key, &path)? else {
@@ -157,7 +158,13 @@ fn count_column(object: &Object<'_>, key: &str, optional: bool) -> Result<Option
         let cell_path = || format!("{path}[{i}]");
         let cell: Unknown<'_> = array.get_element(i).map_err(|_| unreadable(&cell_path()))?;
         let n = match cell.get_type().map_err(|_| unreadable(&cell_path()))? {
-            ValueType::Undefined | ValueType::Null if optional => 0,
+            ValueType::Undefined | ValueType::Null => {
+                return Err(input(
+                    "INPUT_BAD_VALUE",
+                    &cell_path(),
+                    "a missing count is not 0: give 0, or leave the whole column out",
+                ));
+            }
             ValueType::Number => {
                 let n = cell
                     .coerce_to_number()
