@@ -353,6 +353,9 @@ pub struct Allocator {
     gsum: Vec<Vec<i64>>,
     current: Vec<Vec<i64>>,
     pushed: Vec<Vec<i64>>,
+    /// Per exclusive rule and position: the units its carve-out took, per component
+    /// and location, so that a sync can replay one carve-out without the others.
+    carved: Vec<Vec<Vec<(SkuIdx, LocIdx, i64)>>>,
     /// The (rule, position) pairs that show each listing:
     /// `shown_by[shown_start[l]..shown_start[l + 1]]`.
     shown_start: Vec<u32>,
@@ -639,6 +642,16 @@ impl Allocator {
             .map(|t| vec![NEVER; t.listings.len()])
             .collect();
         let any_exclusive = targets.iter().any(|t| t.exclusive);
+        let carved = targets
+            .iter()
+            .map(|t| {
+                if t.exclusive {
+                    vec![Vec::new(); t.listings.len()]
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
         let listing_count = catalog.listing_count();
         let mut counts = vec![0u32; listing_count + 1];
         for t in &targets {
@@ -667,6 +680,7 @@ impl Allocator {
             pool: vec![0; skus * locs],
             current,
             pushed,
+            carved,
             shown_start,
             shown_by,
             computed: false,
@@ -712,24 +726,28 @@ impl Allocator {
     }
 
     /// Takes `n` listing units from the pool, from the target's locations in order.
-    fn carve(&mut self, ti: usize, listing: ListingIdx, n: i64) {
-        if n <= 0 {
-            return;
-        }
+    /// Takes `n` listing units from the pool, from the target's locations in order,
+    /// and records what it took.
+    fn carve(&mut self, ti: usize, k: usize, listing: ListingIdx, n: i64) {
+        let mut took = std::mem::take(&mut self.carved[ti][k]);
+        took.clear();
         let catalog = Arc::clone(&self.catalog);
-        for &(s, q) in catalog.components(listing) {
-            let mut need = n * i64::from(q);
-            let base = s as usize * self.locs;
-            for k in 0..self.targets[ti].locations.len() {
-                let l = self.targets[ti].locations[k] as usize;
-                let take = self.pool[base + l].min(need);
-                self.pool[base + l] -= take;
-                need -= take;
-                if need == 0 {
-                    break;
-                }
-            }
-        }
+        let locs = self.locs;
+        let targets = &self.targets;
+        let pool = &mut self.pool;
+        carve_into(
+            catalog.components(listing),
+            &targets[ti].locations,
+            n,
+            &mut took,
+            |s, l, need| {
+                let cell = &mut pool[s as usize * locs + l as usize];
+                let take = (*cell).min(need).max(0);
+                *cell -= take;
+                take
+            },
+        );
+        self.carved[ti][k] = took;
     }
 
     fn fill_pool(&mut self, book: &StockBook, sku: SkuIdx) {
@@ -831,7 +849,121 @@ impl Allocator {
         let p = t.params[t.listing_param[k] as usize];
         let q = p.apply(self.visible_pool(t, l));
         self.current[ti][k] = q;
-        self.carve(ti, l, q);
+        self.carve(ti, k, l, q);
+    }
+
+    /// The exclusive (rule, position) pairs that show listings of a SKU.
+    fn exclusive_of(&self, s: SkuIdx) -> Vec<(u32, u32)> {
+        let mut v: Vec<(u32, u32)> = self
+            .catalog
+            .listings_of(s)
+            .iter()
+            .flat_map(|&l| self.shown(l).iter().copied())
+            .filter(|&(t, _)| self.targets[t as usize].exclusive)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Replays the exclusive carve-outs a change affects, in policy order, and
+    /// returns the SKUs whose pool changed. A SKU's pool is rebuilt from the
+    /// records; a carve-out that takes what it took before changes nothing after
+    /// it, so the replay stops there instead of walking every SKU a set links.
+    fn propagate(
+        &mut self,
+        book: &StockBook,
+        dirty: &[SkuIdx],
+        touched: &mut Vec<(u32, u32)>,
+    ) -> Vec<SkuIdx> {
+        use std::cmp::Reverse;
+        use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+        let locs = self.locs;
+        // Working pool per active SKU: its pool just before the position being replayed.
+        let mut work: BTreeMap<SkuIdx, Vec<i64>> = BTreeMap::new();
+        let mut changed: BTreeSet<SkuIdx> = BTreeSet::new();
+        let mut heap: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
+        let mut seen: BTreeSet<(u32, u32)> = BTreeSet::new();
+        for &s in dirty {
+            work.insert(s, (0..locs).map(|l| book.free_at(s, l as LocIdx)).collect());
+            changed.insert(s);
+            for e in self.exclusive_of(s) {
+                if seen.insert(e) {
+                    heap.push(Reverse(e));
+                }
+            }
+        }
+        let catalog = Arc::clone(&self.catalog);
+        while let Some(Reverse((ti, k))) = heap.pop() {
+            let (tiu, ku) = (ti as usize, k as usize);
+            let l = self.targets[tiu].listings[ku];
+            let comps = catalog.components(l);
+            // Components not being replayed: their pool before this position is the
+            // final pool plus what this and every later carve-out took.
+            let mut tentative = Vec::new();
+            for &(c, _) in comps {
+                if work.contains_key(&c) {
+                    continue;
+                }
+                let base = c as usize * locs;
+                let mut w: Vec<i64> = self.pool[base..base + locs].to_vec();
+                for (t2, k2) in self.exclusive_of(c) {
+                    if (t2, k2) >= (ti, k) {
+                        for &(s2, l2, q2) in &self.carved[t2 as usize][k2 as usize] {
+                            if s2 == c {
+                                w[l2 as usize] += q2;
+                            }
+                        }
+                    }
+                }
+                work.insert(c, w);
+                tentative.push(c);
+            }
+            let t = &self.targets[tiu];
+            let v = comps
+                .iter()
+                .map(|&(c, q)| {
+                    let w = &work[&c];
+                    t.locations.iter().map(|&x| w[x as usize]).sum::<i64>() / i64::from(q)
+                })
+                .min()
+                .unwrap_or(0);
+            let qty = t.params[t.listing_param[ku] as usize].apply(v);
+            self.current[tiu][ku] = qty;
+            let mut took = Vec::new();
+            carve_into(comps, &t.locations, qty, &mut took, |c, x, need| {
+                // Every component of this listing is in `work` (added above).
+                let Some(cell) = work.get_mut(&c).map(|w| &mut w[x as usize]) else {
+                    return 0;
+                };
+                let take = (*cell).min(need).max(0);
+                *cell -= take;
+                take
+            });
+            let before = std::mem::replace(&mut self.carved[tiu][ku], took);
+            touched.push((ti, k));
+            for &(c, _) in comps {
+                let same = before
+                    .iter()
+                    .filter(|e| e.0 == c)
+                    .eq(self.carved[tiu][ku].iter().filter(|e| e.0 == c));
+                if same && tentative.contains(&c) {
+                    // Took what it took before: nothing after this position changes.
+                    work.remove(&c);
+                } else if !same && !changed.contains(&c) {
+                    changed.insert(c);
+                    for e in self.exclusive_of(c) {
+                        if e > (ti, k) && seen.insert(e) {
+                            heap.push(Reverse(e));
+                        }
+                    }
+                }
+            }
+        }
+        for (&c, w) in &work {
+            let base = c as usize * locs;
+            self.pool[base..base + locs].copy_from_slice(w);
+        }
+        changed.into_iter().collect()
     }
 
     /// The quantities as rows, in policy order then listing order.
@@ -915,32 +1047,32 @@ impl Allocator {
         if dirty.is_empty() {
             return Vec::new();
         }
-        let skus = self.closure(dirty);
-        for &s in &skus {
-            self.fill_pool(book, s);
-        }
-        // Listings touched, per target, ascending: exclusive carve-outs run in the
-        // same order as a full recompute.
+        let mut replayed = Vec::new();
+        let skus = if self.any_exclusive {
+            self.propagate(book, &dirty, &mut replayed)
+        } else {
+            for &s in &dirty {
+                self.fill_pool(book, s);
+            }
+            dirty
+        };
+        // Listings touched, per target, ascending.
         let mut touched: Vec<Vec<usize>> = vec![Vec::new(); self.targets.len()];
         for &s in &skus {
             for &l in self.catalog.listings_of(s) {
                 for &(ti, k) in self.shown(l) {
-                    touched[ti as usize].push(k as usize);
+                    if !self.targets[ti as usize].exclusive {
+                        touched[ti as usize].push(k as usize);
+                    }
                 }
             }
+        }
+        for (ti, k) in replayed {
+            touched[ti as usize].push(k as usize);
         }
         for v in &mut touched {
             v.sort_unstable();
             v.dedup();
-        }
-        if self.any_exclusive {
-            for (ti, ks) in touched.iter().enumerate() {
-                if self.targets[ti].exclusive {
-                    for &k in ks {
-                        self.exclusive_one(ti, k);
-                    }
-                }
-            }
         }
         for &s in &skus {
             self.fill_gsum(s);
@@ -968,32 +1100,32 @@ impl Allocator {
         let l = l as usize;
         &self.shown_by[self.shown_start[l] as usize..self.shown_start[l + 1] as usize]
     }
+}
 
-    /// The dirty SKUs plus every SKU an exclusive carve-out links them to.
-    fn closure(&self, mut skus: Vec<SkuIdx>) -> Vec<SkuIdx> {
-        if !self.any_exclusive {
-            return skus;
-        }
-        let mut seen: std::collections::BTreeSet<SkuIdx> = skus.iter().copied().collect();
-        let mut k = 0;
-        while k < skus.len() {
-            let s = skus[k];
-            k += 1;
-            for &l in self.catalog.listings_of(s) {
-                let exclusive = self
-                    .shown(l)
-                    .iter()
-                    .any(|&(t, _)| self.targets[t as usize].exclusive);
-                if !exclusive {
-                    continue;
-                }
-                for &(c, _) in self.catalog.components(l) {
-                    if seen.insert(c) {
-                        skus.push(c);
-                    }
-                }
+/// Takes `n` units of a listing (× each component's quantity), from `locations` in
+/// order (`take_at(sku, location, need)` takes up to `need` and says how many), and
+/// records what it took per component and location.
+fn carve_into(
+    comps: &[(SkuIdx, u32)],
+    locations: &[LocIdx],
+    n: i64,
+    took: &mut Vec<(SkuIdx, LocIdx, i64)>,
+    mut take_at: impl FnMut(SkuIdx, LocIdx, i64) -> i64,
+) {
+    if n <= 0 {
+        return;
+    }
+    for &(s, q) in comps {
+        let mut need = n * i64::from(q);
+        for &l in locations {
+            let take = take_at(s, l, need);
+            need -= take;
+            if take > 0 {
+                took.push((s, l, take));
+            }
+            if need == 0 {
+                break;
             }
         }
-        skus
     }
 }

@@ -58,8 +58,10 @@ fn catalog() -> Arc<Catalog> {
 
 fn policy() -> AllocationPolicy {
     AllocationPolicy::from_json(json!({"channels": [
-        {"channel": "amazon", "mode": "fixed", "quantity": 3, "exclusive": true},
+        // The set on yahoo carves before amazon's singles of its components, so a
+        // change to A can change what amazon may take of B.
         {"channel": "yahoo", "mode": "fixed", "quantity": 2, "exclusive": true, "locations": ["west", "south"]},
+        {"channel": "amazon", "mode": "fixed", "quantity": 3, "exclusive": true},
         {"channel": "rakuten", "mode": "uniform", "cap": 7, "zero_below": 1,
          "overrides": [{"listing": "cd", "mode": "percent", "percent": "50"}]}
     ]}))
