@@ -106,3 +106,29 @@ pub fn integers(a: &dyn Array) -> Vec<Option<i128>> {
         _ => vec![None; a.len()],
     }
 }
+
+/// Reads any Arrow producer (a pyarrow or polars table, a record batch, a stream,
+/// anything with `__arrow_c_stream__` or `__arrow_c_array__`) into its schema and
+/// batches; anything else is `INPUT_WRONG_TYPE` at `path`.
+pub fn record_batches(
+    obj: &pyo3::Bound<'_, pyo3::PyAny>,
+    path: &str,
+) -> pyo3::PyResult<(arrow_schema::SchemaRef, Vec<arrow_array::RecordBatch>)> {
+    use arrow_array::RecordBatchReader;
+    use pyo3::types::PyAnyMethods;
+    let rows: pyo3_arrow::input::AnyRecordBatch = obj.extract().map_err(|_| {
+        crate::errors::input_error(
+            obj.py(),
+            "INPUT_WRONG_TYPE",
+            path,
+            "expected an Arrow table, record batch or stream (pyarrow, polars, or \
+             anything with __arrow_c_stream__ or __arrow_c_array__)",
+        )
+    })?;
+    let reader = rows.into_reader()?;
+    let schema = reader.schema();
+    let batches = reader
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    Ok((schema, batches))
+}

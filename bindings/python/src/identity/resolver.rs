@@ -8,38 +8,22 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use arrow_array::RecordBatchReader;
 use ichigen::identity::{Decision, IdentityConfig, Resolver, candidates};
 use ichigen::{Error, Issue, interop};
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
-use pyo3_arrow::input::AnyRecordBatch;
 use serde_json::{Value, json};
 
 use super::columns::{Assigned, Inserted, Output, Rows, path_row, renumber};
 use super::config_arg;
 use crate::convert::{input_arg, opt_json_arg, to_py};
-use crate::errors::{CoreResultExt, input_error};
+use crate::errors::CoreResultExt;
 
 /// The rows of `table`: any Arrow table, record batch or stream.
 fn rows_arg(table: &Bound<'_, PyAny>) -> PyResult<Rows> {
-    let py = table.py();
-    let rows: AnyRecordBatch = table.extract().map_err(|_| {
-        input_error(
-            py,
-            "INPUT_WRONG_TYPE",
-            "$.table",
-            "expected an Arrow table, record batch or stream (pyarrow, polars, or \
-             anything with __arrow_c_stream__ or __arrow_c_array__)",
-        )
-    })?;
-    let reader = rows.into_reader()?;
-    let schema = reader.schema();
-    let batches = reader
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Rows::new(schema, batches).or_raise(py)
+    let (schema, batches) = crate::columns::record_batches(table, "$.table")?;
+    Rows::new(schema, batches).or_raise(table.py())
 }
 
 fn decisions_arg(py: Python<'_>, decisions: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Decision>> {

@@ -11,17 +11,15 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{Int64Builder, StringBuilder};
-use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader};
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use ichigen::stock::{AllocationPolicy, Allocator, Catalog, free_cells};
 use ichigen::{Error, Issue};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3_arrow::input::AnyRecordBatch;
 use serde_json::Value;
 
 use crate::columns::{Text, integers, is_text};
-use crate::errors::{CoreResultExt, input_error};
+use crate::errors::CoreResultExt;
 
 const SKU: &str = "sku";
 const LOCATION: &str = "location";
@@ -45,22 +43,8 @@ pub struct Levels {
 
 /// The rows of `levels`: any Arrow table, record batch or stream.
 pub fn levels_arg(levels: &Bound<'_, PyAny>) -> PyResult<Levels> {
-    let py = levels.py();
-    let rows: AnyRecordBatch = levels.extract().map_err(|_| {
-        input_error(
-            py,
-            "INPUT_WRONG_TYPE",
-            "$.levels",
-            "expected an Arrow table, record batch or stream (pyarrow, polars, or \
-             anything with __arrow_c_stream__ or __arrow_c_array__)",
-        )
-    })?;
-    let reader = rows.into_reader()?;
-    let schema = reader.schema();
-    let batches = reader
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Levels::new(schema, batches).or_raise(py)
+    let (schema, batches) = crate::columns::record_batches(levels, "$.levels")?;
+    Levels::new(schema, batches).or_raise(levels.py())
 }
 
 impl Levels {
