@@ -36,6 +36,8 @@ fn contexts(flags: u8) -> [TriageContext; 3] {
         awaiting_ship_date: Some(bit(7)),
         all_lines_reservable: Some(!bit(4)),
         awaiting_stock: Some(bit(4)),
+        mail_packet_fits: Some(bit(1) && !bit(2)),
+        mail_packets_needed: Some(u32::from(flags % 3)),
     };
     let partial = TriageContext {
         customer: None,

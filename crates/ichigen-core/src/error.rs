@@ -79,6 +79,11 @@ pub enum Error {
     /// twice); every problem found is listed.
     #[error("invalid stock data: {}", summarize(.0))]
     InvalidStock(Vec<Issue>),
+    /// Shipment data (a split policy, item specs, carrier profiles, reservations)
+    /// failed validation, or a shipment operation was refused (orders that may not
+    /// be merged, an unmerge that does not add up); every problem found is listed.
+    #[error("invalid shipment data: {}", summarize(.0))]
+    InvalidShipment(Vec<Issue>),
     /// An argument of a call is unusable (a batch whose contexts do not line up, say).
     #[error("invalid input: {}", .0)]
     InvalidInput(Issue),
@@ -110,6 +115,7 @@ impl Error {
             Error::InvalidShipping(_) => "SHIPDATE_INVALID",
             Error::InvalidIdentity(_) => "IDENTITY_INVALID",
             Error::InvalidStock(_) => "STOCK_INVALID",
+            Error::InvalidShipment(_) => "SHIPMENT_INVALID",
             Error::InvalidInput(issue) => &issue.code,
         }
     }
@@ -122,7 +128,8 @@ impl Error {
             | Error::InvalidCalendar(v)
             | Error::InvalidShipping(v)
             | Error::InvalidIdentity(v)
-            | Error::InvalidStock(v) => v,
+            | Error::InvalidStock(v)
+            | Error::InvalidShipment(v) => v,
             Error::InvalidInput(i) => std::slice::from_ref(i),
             Error::Lifecycle(_) | Error::Calendar(_) => &[],
         }

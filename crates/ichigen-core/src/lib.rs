@@ -36,6 +36,7 @@ pub mod order;
 pub mod rules;
 pub mod sample;
 pub mod shipdate;
+pub mod shipment;
 pub mod stock;
 pub mod text;
 pub mod validate;

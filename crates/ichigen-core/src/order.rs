@@ -517,6 +517,8 @@ pub enum SplitKey {
     Location,
     /// Package capacity.
     Capacity,
+    /// Lines going to different recipients (always applied: one box has one address).
+    Recipient,
 }
 
 /// One order, from any channel.

@@ -908,6 +908,9 @@ impl OrderGenerator {
             // Stock facts come from a book; the generated orders have none.
             all_lines_reservable: None,
             awaiting_stock: None,
+            // Mail facts come from a planner with item specs; none here.
+            mail_packet_fits: None,
+            mail_packets_needed: None,
         }
     }
 }

@@ -254,6 +254,67 @@ pub fn run_op(op: &str, input: &Map<String, Value>, clock: &FixedClock) -> Resul
             .map_err(err)?;
             Ok(json!({"reservation": reservation, "outcome": out["outcome"]}))
         }
+        op if op.starts_with("shipment_") => shipment_op(op, input, clock, rule_set),
+        other => Err(json!({"code": "VECTOR_UNKNOWN_OP", "message": other})),
+    }
+}
+
+/// The shipment ops: each builds a planner from `options`, then calls the JSON face.
+fn shipment_op(
+    op: &str,
+    input: &Map<String, Value>,
+    clock: &FixedClock,
+    rule_set: impl Fn() -> Result<ichigen_core::rules::RuleSet, Value>,
+) -> Result<Value, Value> {
+    use ichigen_core::shipment::json as ship;
+    let err = |e: ichigen_core::Error| interop::error_value(&e);
+    let planner = ship::planner(field(input, "options")).map_err(err)?;
+    let f = |k: &str| field(input, k);
+    match op {
+        "shipment_split" => ship::split(&planner, f("order"), f("stock")).map_err(err),
+        "shipment_mail" => ship::mail(&planner, f("order")).map_err(err),
+        "shipment_merge_candidates" => {
+            ship::merge_candidates(&planner, f("orders"), f("facts")).map_err(err)
+        }
+        "shipment_merge_check" => ship::merge_check(&planner, f("orders"), f("facts")).map_err(err),
+        "shipment_merge" => ship::merge(&planner, f("orders"), f("facts"), f("stock")).map_err(err),
+        "shipment_unmerge" => {
+            // Without a `merged` plan the orders are merged first.
+            let merged = match input.get("merged") {
+                Some(m) => m.clone(),
+                None => ship::merge(&planner, f("orders"), f("facts"), f("stock")).map_err(err)?,
+            };
+            let out =
+                ship::unmerge(&planner, merged.clone(), f("orders"), f("stock")).map_err(err)?;
+            Ok(json!({"merged": merged, "plans": out["plans"]}))
+        }
+        "shipment_triage" => {
+            // The mail judgement's facts (and, with `orders`, the merge-candidate
+            // flag of the order) join the given context, then triage reads them.
+            let mail = ship::mail(&planner, f("order")).map_err(err)?;
+            let mut context = match f("context") {
+                Value::Object(m) => m,
+                _ => Map::new(),
+            };
+            if let Value::Object(facts) = &mail["facts"] {
+                for (k, v) in facts {
+                    context.insert(k.clone(), v.clone());
+                }
+            }
+            if input.contains_key("orders") {
+                let found =
+                    ship::merge_candidates(&planner, f("orders"), f("facts")).map_err(err)?;
+                let id = f("order")["id"].clone();
+                let flag = id
+                    .as_str()
+                    .and_then(|id| found["context"][id].get("merge_candidate").cloned())
+                    .unwrap_or(Value::Bool(false));
+                context.insert("merge_candidate".into(), flag);
+            }
+            let out = interop::triage(&rule_set()?, f("order"), Value::Object(context), clock)
+                .map_err(err)?;
+            Ok(json!({"mail": mail, "outcome": out["outcome"]}))
+        }
         other => Err(json!({"code": "VECTOR_UNKNOWN_OP", "message": other})),
     }
 }

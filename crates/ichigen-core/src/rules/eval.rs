@@ -177,6 +177,8 @@ pub(crate) enum Pred {
     MarketTag(Vec<Tag>),
     Tag(Vec<Tag>),
     MergeCandidate(bool),
+    MailFits(bool),
+    MailPackets(CountRange),
     Reservable(bool),
     AwaitingStock(bool),
     Method(Vec<ShippingMethodCode>),
@@ -273,6 +275,10 @@ pub(crate) fn compile(c: &Condition) -> Result<Pred, regex::Error> {
     push!(merge_candidate, |v: &bool| Pred::MergeCandidate(*v));
     push!(all_lines_reservable, |v: &bool| Pred::Reservable(*v));
     push!(awaiting_stock, |v: &bool| Pred::AwaitingStock(*v));
+    push!(mail_packet_fits, |v: &bool| Pred::MailFits(*v));
+    push!(mail_packets_needed, |v: &CountRange| Pred::MailPackets(
+        v.clone()
+    ));
     push!(shipping_method, |v: &Vec<ShippingMethodCode>| Pred::Method(
         v.clone()
     ));
@@ -479,6 +485,14 @@ impl Pred {
             Pred::MergeCandidate(want) => {
                 ctx_bool(ctx.merge_candidate, *want, "merge_candidate", sink)
             }
+            Pred::MailFits(want) => ctx_bool(ctx.mail_packet_fits, *want, "mail_packet_fits", sink),
+            Pred::MailPackets(r) => match ctx.mail_packets_needed {
+                Some(n) => b(in_count(n, r)),
+                None => {
+                    sink.missing("mail_packets_needed");
+                    Truth::Unknown
+                }
+            },
             Pred::Method(list) => b(o.shipping.method.as_ref().is_some_and(|m| list.contains(m))),
             Pred::Class(m) => b(has(*m, o.shipping.class as u32)),
             Pred::Carrier(list) => b(o

@@ -56,6 +56,8 @@ pub(crate) const CONDITION_FIELDS: &[&str] = &[
     "merge_candidate",
     "all_lines_reservable",
     "awaiting_stock",
+    "mail_packet_fits",
+    "mail_packets_needed",
     "shipping_method",
     "shipping_class",
     "carrier",

@@ -239,6 +239,14 @@ pub struct Condition {
     /// Some line waits for stock (引当待ち). Context, from the stock book.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub awaiting_stock: Option<bool>,
+    /// The order fits one mail packet (メール便). Context, from the mail-packet
+    /// judgement ([`MailVerdict::facts`](crate::shipment::MailVerdict::facts)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_packet_fits: Option<bool>,
+    /// Mail packets the order needs, in a range (`{min = 2}`: more than one; 0
+    /// when it cannot go by mail packet at all). Context, from the judgement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_packets_needed: Option<CountRange>,
     /// Shipping method is one of these.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_method: Option<Vec<ShippingMethodCode>>,
@@ -568,6 +576,13 @@ pub struct TriageContext {
     /// Whether some line waits for stock (引当待ち).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub awaiting_stock: Option<bool>,
+    /// Whether the order fits one mail packet
+    /// ([`MailFacts`](crate::shipment::MailFacts)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_packet_fits: Option<bool>,
+    /// Mail packets the order needs (0 when it cannot go by mail packet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_packets_needed: Option<u32>,
     /// Whether the designated delivery date is earlier than possible.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub designated_date_infeasible: Option<bool>,
