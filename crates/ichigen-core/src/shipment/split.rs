@@ -632,7 +632,8 @@ impl Planner {
                     }),
                 }
             };
-            for pk in pkgs.iter_mut() {
+            // A package holding a unit over capacity on its own takes nothing more.
+            for pk in pkgs.iter_mut().filter(|p| !p.over) {
                 if left == 0 {
                     break;
                 }
