@@ -9,4 +9,5 @@ mod lifecycle_props;
 mod money_props;
 mod personal_data;
 mod rule_set_text;
+mod shipment_props;
 mod stock_props;

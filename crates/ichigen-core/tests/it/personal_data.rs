@@ -550,3 +550,29 @@ fn stock_requests_and_errors_quote_nothing() {
     );
     assert_error_clean("stock prefecture refusal", &e);
 }
+
+/// Merge keys hold normalized names and addresses; neither their Debug output nor a
+/// refused merge shows them.
+#[test]
+fn merge_keys_and_refusals_quote_nothing() {
+    use ichigen_core::shipment::{OrderFacts, Planner, ShipmentPolicy};
+    let mut v = with("/recipients/0/prefecture", json!("千葉県"));
+    v["buyer"]["prefecture"] = json!("千葉県");
+    let a = interop::parse_order(v.clone()).unwrap();
+    let planner = Planner::new(ShipmentPolicy::default()).unwrap();
+    let key = planner.merge_key(&a, &OrderFacts::default()).unwrap();
+    assert_clean("MergeKey Debug", &format!("{key:?}"));
+    let mut b = a.clone();
+    b.id = "ord-0002".into();
+    b.recipients[0].name = format!("{NAME}二");
+    b.recipients[0].address2 = Some(format!("{ADDRESS2}B"));
+    let facts = [OrderFacts::default(), OrderFacts::default()];
+    let e = planner.merge(&[&a, &b], &facts, &[]).unwrap_err();
+    assert_eq!(e.issues().len(), 2, "{e:?}");
+    assert_error_clean("merge refusal", &e);
+    let plan = planner.merge(&[&a, &a.clone()], &facts, &[]);
+    assert!(plan.is_err(), "the same order twice is refused");
+    assert_error_clean("duplicate merge", &plan.unwrap_err());
+    let plan = planner.split(&a, &[]).unwrap();
+    assert_clean("ShipmentPlan Debug", &format!("{plan:?}"));
+}
