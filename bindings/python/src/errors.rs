@@ -68,6 +68,14 @@ create_exception!(
 );
 create_exception!(
     ichigen,
+    ShipmentError,
+    IchigenError,
+    "Shipment data (planner options, reservations, merge facts, a merged plan) \
+     failed validation, or a shipment operation was refused (orders that may not \
+     ship together) (code SHIPMENT_INVALID); .issues lists every problem."
+);
+create_exception!(
+    ichigen,
     InputError,
     IchigenError,
     "An argument is unusable or cannot be converted (code INPUT_*)."
@@ -84,6 +92,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ShippingError", py.get_type::<ShippingError>())?;
     m.add("IdentityError", py.get_type::<IdentityError>())?;
     m.add("StockError", py.get_type::<StockError>())?;
+    m.add("ShipmentError", py.get_type::<ShipmentError>())?;
     m.add("InputError", py.get_type::<InputError>())?;
     Ok(())
 }
@@ -123,6 +132,7 @@ pub fn core_error(py: Python<'_>, err: Error) -> PyErr {
         Error::InvalidShipping(_) => py.get_type::<ShippingError>(),
         Error::InvalidIdentity(_) => py.get_type::<IdentityError>(),
         Error::InvalidStock(_) => py.get_type::<StockError>(),
+        Error::InvalidShipment(_) => py.get_type::<ShipmentError>(),
         Error::InvalidInput(_) => py.get_type::<InputError>(),
         // The enum is non-exhaustive: a new variant still raises the base class.
         _ => py.get_type::<IchigenError>(),

@@ -2,11 +2,12 @@
 //! by the pure-Python package `ichigen` (`python/ichigen/__init__.py`).
 //!
 //! Thin by design: values are converted to JSON (`convert`), handed to the core's
-//! JSON face (`ichigen::interop`, `ichigen::stock::json`), and the results or
-//! errors (`errors`) converted back. No decision about orders, rules, calendars,
-//! ship dates, customers or stock is taken here. Bulk rows cross as Arrow (`arrow` for ship dates, `identity` for
-//! customer records, `stock` for stock levels; `columns` reads strings and
-//! integers for the last two).
+//! JSON face (`ichigen::interop`, `ichigen::stock::json`,
+//! `ichigen::shipment::json`), and the results or errors (`errors`) converted
+//! back. No decision about orders, rules, calendars, ship dates, customers, stock
+//! or shipments is taken here. Bulk rows cross as Arrow (`arrow` for ship dates,
+//! `identity` for customer records, `stock` for stock levels; `columns` reads
+//! strings and integers for the last two).
 
 mod arrow;
 mod calendar;
@@ -17,6 +18,7 @@ mod identity;
 mod orders;
 mod rules;
 mod shipdate;
+mod shipment;
 mod stock;
 
 use pyo3::prelude::*;
@@ -56,6 +58,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stock::reorder_quantity, m)?)?;
     m.add_function(wrap_pyfunction!(stock::allocate_stock, m)?)?;
     m.add_function(wrap_pyfunction!(stock::stock_json, m)?)?;
+    m.add_class::<shipment::PyShipmentPlanner>()?;
+    m.add_function(wrap_pyfunction!(shipment::largest_remainder, m)?)?;
+    m.add_function(wrap_pyfunction!(shipment::builtin_profiles, m)?)?;
     m.add(
         "EXAMPLE_RULE_SET_JSON",
         ichigen::rules::EXAMPLE_RULE_SET_JSON,

@@ -14,6 +14,7 @@ SUBCLASSES = [
     ichigen.LifecycleError,
     ichigen.IdentityError,
     ichigen.StockError,
+    ichigen.ShipmentError,
     ichigen.InputError,
 ]
 
@@ -60,6 +61,11 @@ CASES = {
         lambda: ichigen.StockBook({"skus": [{"sku": "TEA"}]}).stock("NOPE"),
         ichigen.StockError,
         "STOCK_INVALID",
+    ),
+    "shipment": (
+        lambda: ichigen.ShipmentPlanner({"capacity": {"max_units": 0}}),
+        ichigen.ShipmentError,
+        "SHIPMENT_INVALID",
     ),
     "input": (
         lambda: ichigen.apply_event(sample_order(), {"type": "no_such_event"}, now=NOW),
@@ -204,6 +210,16 @@ def test_no_personal_data_in_error_messages():
             {"records": [{"record": "a", "channel": "amazon",
                           "party": {"name": "山田 太郎", "phone": ["090-1234-5678"]}}], "on": "2026-11-23"}
         ),
+        lambda: ichigen.ShipmentPlanner().split(order),
+        lambda: ichigen.ShipmentPlanner().split_all([sample_order(), order]),
+        lambda: ichigen.ShipmentPlanner({"mail_profile": "山田 太郎"}),
+        lambda: ichigen.ShipmentPlanner().merge(
+            [sample_order(), sample_order(id="o2", recipients=[{**sample_order()["recipients"][0], "address1": "渋谷区神宮前9-9-9"}])]
+        ),
+        lambda: ichigen.ShipmentPlanner().unmerge(
+            {"orders": ["ord-0001"], "shipments": [{"money": {"total": "山田 太郎"}}]}, [sample_order()]
+        ),
+        lambda: ichigen.ShipmentPlanner().split(sample_order(), [{"line": "山田 太郎", "quantity": 1}]),
     ]:
         err = _raise(call)
         _assert_clean(err.message)

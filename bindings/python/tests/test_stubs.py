@@ -165,6 +165,10 @@ def test_stub_declares_the_whole_api():
         "allocate_stock",
         "drop_ship_totals",
         "reorder_quantity",
+        "ShipmentPlanner",
+        "ShipmentError",
+        "largest_remainder",
+        "builtin_profiles",
     ]:
         assert stub[name][0] in ("function", "class")
 
@@ -215,6 +219,11 @@ def test_py_typed_is_shipped():
         ("    def order(self, order_id: str)", "    def order(self, order: str)"),
         ("def reorder_quantity(position: int, point: int, target: int, lot: int = 1)", "def reorder_quantity(position: int, point: int, target: int, lot: int)"),
         ("class StockError(IchigenError):", "class StockError(InputError):"),
+        ("class ShipmentError(IchigenError):", "class ShipmentError(StockError):"),
+        ("    def split(self, order: _Record, stock: _Stock = None)", "    def split(self, order: _Record, stock: _Stock)"),
+        ("    def unmerge(self, merged: _Record, orders: _Orders,", "    def unmerge(self, orders: _Orders, merged: _Record,"),
+        ("def largest_remainder(total: int, weights: Sequence[int])", "def largest_remainder(total: int, *weights: int)"),
+        ("    def split_all(self, orders: _Orders)", "    def split_all(self, orders: _Orders, stock: _Stock = None)"),
     ],
 )
 def test_checker_catches_drift(old, new):

@@ -12,6 +12,7 @@ import pytest
 
 import identity_vectors
 import ichigen
+import shipment_vectors
 import stock_vectors
 import vectorlib
 from conftest import VECTORS
@@ -131,7 +132,7 @@ def run_op(op, inp, now):
         rs = ichigen.RuleSet.from_toml(inp["toml"]) if "toml" in inp else arg(inp.get("rule_set"))
         out = ichigen.triage(rs, arg(inp.get("order")), context, now=now)
         return dates_to_iso({"plan": plan, "outcome": out["outcome"], "order": out["order"]})
-    for runner in (identity_vectors, stock_vectors):
+    for runner in (identity_vectors, stock_vectors, shipment_vectors):
         out = runner.run_op(op, inp, now, rule_set)
         if out is not None:
             return out
@@ -181,5 +182,13 @@ def test_subset_match_can_fail():
 def test_vector_count():
     """Every vector file is collected, in both folders."""
     folders = {p.relative_to(VECTORS).parts[0] for p in FILES}
-    assert {"lifecycle", "rules", "calendar", "shipdate", "identity", "stock"} <= folders
+    assert {
+        "lifecycle",
+        "rules",
+        "calendar",
+        "shipdate",
+        "identity",
+        "stock",
+        "shipment",
+    } <= folders
     assert len(FILES) == len(list(VECTORS.rglob("*.json"))) - 1

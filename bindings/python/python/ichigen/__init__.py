@@ -2,7 +2,8 @@
 
 Orders, their lifecycle and triage rules, business calendars and ship dates,
 customer identity across channels (名寄せ), stock (reservations, the backorder
-queue, channel allocation, reorder), computed by the Rust core. Records cross as
+queue, channel allocation, reorder), shipments (splitting, mail packets, merging
+orders), computed by the Rust core. Records cross as
 plain dicts; money as strings; dates as strings inside orders and rule results, as
 datetime.date from calendars, plans and customer facts. Bulk ship-date rows
 (BatchPlanner), customer records (resolve_customers, CustomerResolver) and stock
@@ -24,6 +25,8 @@ from ichigen._native import (
     OrderError,
     RuleSet,
     RuleSetError,
+    ShipmentError,
+    ShipmentPlanner,
     ShippingError,
     ShippingPolicy,
     StockBook,
@@ -31,12 +34,14 @@ from ichigen._native import (
     __version__,
     allocate_stock,
     apply_event,
+    builtin_profiles,
     customer_summary,
     customer_triage_facts,
     describe_identity_config,
     drop_ship_totals,
     dry_run,
     holidays,
+    largest_remainder,
     mask_customer,
     normalize_address,
     normalize_email,
@@ -68,6 +73,8 @@ __all__ = [
     "OrderError",
     "RuleSet",
     "RuleSetError",
+    "ShipmentError",
+    "ShipmentPlanner",
     "ShippingError",
     "ShippingPolicy",
     "StockBook",
@@ -75,12 +82,14 @@ __all__ = [
     "__version__",
     "allocate_stock",
     "apply_event",
+    "builtin_profiles",
     "customer_summary",
     "customer_triage_facts",
     "describe_identity_config",
     "drop_ship_totals",
     "dry_run",
     "holidays",
+    "largest_remainder",
     "mask_customer",
     "normalize_address",
     "normalize_email",

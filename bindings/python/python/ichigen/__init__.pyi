@@ -235,6 +235,97 @@ class _DropShip(TypedDict):
     """{"supplier", "units", "lines": [{"sku", "quantity", "channels"}]}"""
     issues: List[_Issue]
 
+class _ShipmentLine(TypedDict, total=False):
+    order: str
+    line: int
+    """The order line (0-based)."""
+    listing_code: str
+    sku: str
+    """Present when the order line has one."""
+    quantity: int
+    amount: str
+
+class _TaxShare(TypedDict):
+    rate: str
+    taxable: str
+    tax: str
+
+class _ShipmentMoney(TypedDict):
+    merchandise: str
+    shipping_fee: str
+    cod_fee: str
+    coupon: str
+    points: str
+    tax_added: str
+    total: str
+    """What the buyer pays for this shipment (the amount to collect on COD)."""
+    tax: List[_TaxShare]
+    """Per rate, ascending: tax rounded once per rate per order, then shared out."""
+
+class _PlannedShipment(TypedDict, total=False):
+    lines: List[_ShipmentLine]
+    temperature: str
+    """ambient | chilled | frozen"""
+    shipping_method: str
+    shipping_class: str
+    stock: str
+    """reserved | backordered (when the stock key splits and stock was given)"""
+    release_date: str
+    location: str
+    recipient: int
+    package: Dict[str, int]
+    """{"number", "of"}, counted from 1"""
+    caused_by: List[str]
+    """The split keys that made this shipment (temperature_zone, capacity, ...)."""
+    over_capacity: bool
+    money: _ShipmentMoney
+    parts: List[Dict[str, Any]]
+    """In a merged plan: {"order", "money"} per order."""
+
+class _ShipmentPlan(TypedDict):
+    orders: List[str]
+    """The orders, the merge parent first."""
+    currency: str
+    shipments: List[_PlannedShipment]
+    total: _ShipmentMoney
+    """The sum of the shipments' money: the order's totals, to the yen."""
+
+class _MailFacts(TypedDict):
+    mail_packet_fits: bool
+    mail_packets_needed: int
+
+class _MailVerdict(TypedDict):
+    profile: str
+    eligible: bool
+    load: str
+    """The sum of the lines' fractions, as a fraction ("5/3")."""
+    packets: int
+    outcome: str
+    """mail_packet | packets | box"""
+    reasons: List[Dict[str, Any]]
+    """{"code": "cod" | "not_mailable" | "temperature" | "too_large" |
+    "too_heavy" | "time_slot" | "over_capacity", "line"?}"""
+    facts: _MailFacts
+    """The triage context facts of the verdict."""
+
+class _MergeCandidates(TypedDict):
+    groups: List[Dict[str, Any]]
+    """{"parent", "orders"}: the parent first."""
+    excluded: List[Dict[str, Any]]
+    """{"order", "reason", "issues"?}; an order that does not decode is
+    excluded with reason "invalid" and its issues (order: its index)."""
+    context: Dict[str, Dict[str, bool]]
+    """{order id: {"merge_candidate"}}, for a triage context."""
+    merged: List[_ShipmentPlan]
+    """With auto_merge: each group merged."""
+
+class _MergeCheck(TypedDict):
+    mergeable: bool
+    differs: List[str]
+
+class _Unmerged(TypedDict):
+    plans: List[_ShipmentPlan]
+
 # A matching configuration: a dict, JSON text, or None for the defaults.
 _IdentityConfig = Union[Mapping[str, Any], str, None]
 # Manual decisions: [{"merge": [a, b]} | {"unmerge": [a, b]}], JSON text, or None.
@@ -247,6 +338,13 @@ _Date = Union[datetime.date, str]
 _HolidaySource = Union[str, Mapping[str, Any]]
 # A stock argument (a catalog, a policy, a request): a dict, or JSON text.
 _StockArg = Union[Mapping[str, _JsonIn], str]
+# A list of orders: dicts, or JSON text of an array.
+_Orders = Union[Sequence[Mapping[str, _JsonIn]], str]
+# Shipment facts per order id ({"ship_date"?, "location"?, "customer"?,
+# "masked"?}), reservations ([{"order"?, "line", "location"?, "quantity"}]):
+# a dict / list, JSON text, or None.
+_Facts = Union[Mapping[str, Mapping[str, _JsonIn]], str, None]
+_Stock = Union[Sequence[Mapping[str, _JsonIn]], str, None]
 # Arrow rows: a pyarrow Table / RecordBatch, a polars DataFrame, any object with
 # __arrow_c_stream__ or __arrow_c_array__, or a dict of column name -> Arrow array.
 _ArrowRows = Any
@@ -283,6 +381,12 @@ class StockError(IchigenError):
     """Stock data (a catalog, levels, a policy, an operation's argument) failed
     validation, or a stock operation was refused (code STOCK_INVALID; issue codes
     such as STOCK_UNKNOWN_LISTING, STOCK_ORDER_EXISTS)."""
+
+class ShipmentError(IchigenError):
+    """Shipment data (planner options, reservations, merge facts, a merged plan)
+    failed validation, or a shipment operation was refused (orders that may not
+    ship together) (code SHIPMENT_INVALID; issue codes such as
+    SHIPMENT_CAPACITY_ZERO, SHIPMENT_MERGE_RECIPIENT_ADDRESS)."""
 
 class InputError(IchigenError):
     """An argument is unusable or cannot be converted (code INPUT_*)."""
@@ -465,6 +569,25 @@ class StockBook:
         """One operation as {"<operation>": argument}, as in stock_session."""
         ...
 
+class ShipmentPlanner:
+    """A shipment policy (split keys, capacity, fees, items, carrier profiles,
+    mail profile, max packets, auto merge), checked once; reuse it for a batch.
+    Immutable and thread-safe; calls release the GIL."""
+
+    def __init__(self, options: Optional[_Record] = None) -> None: ...
+    def split(self, order: _Record, stock: _Stock = None) -> _ShipmentPlan: ...
+    def split_all(self, orders: _Orders) -> List[_ShipmentPlan]:
+        """split over each order, without stock; the first bad order raises
+        (paths $.orders[i]...)."""
+        ...
+    def mail(self, order: _Record) -> _MailVerdict: ...
+    def merge_candidates(self, orders: _Orders, facts: _Facts = None) -> _MergeCandidates: ...
+    def merge_check(self, orders: _Orders, facts: _Facts = None) -> _MergeCheck:
+        """Exactly two orders."""
+        ...
+    def merge(self, orders: _Orders, facts: _Facts = None, stock: _Stock = None) -> _ShipmentPlan: ...
+    def unmerge(self, merged: _Record, orders: _Orders, stock: _Stock = None) -> _Unmerged: ...
+
 def holidays(source: _HolidaySource, year: int) -> _Holidays: ...
 def validate_order(order: _Record) -> _ValidationReport: ...
 def parse_order(order: _Record) -> Dict[str, Any]: ...
@@ -540,6 +663,14 @@ def drop_ship_totals(
 ) -> _DropShip: ...
 def reorder_quantity(position: int, point: int, target: int, lot: int = 1) -> int: ...
 
+def largest_remainder(total: int, weights: Sequence[int]) -> List[int]:
+    """Shares total out in proportion to weights by largest remainder; the shares
+    add up to total exactly."""
+    ...
+def builtin_profiles() -> List[Dict[str, Any]]:
+    """The built-in mail-packet profiles: nekopos, yu_packet, click_post, dm_bin."""
+    ...
+
 __all__ = [
     "EXAMPLE_RULE_SET_JSON",
     "SAMPLE_ORDER_JSON",
@@ -555,6 +686,8 @@ __all__ = [
     "OrderError",
     "RuleSet",
     "RuleSetError",
+    "ShipmentError",
+    "ShipmentPlanner",
     "ShippingError",
     "ShippingPolicy",
     "StockBook",
@@ -562,12 +695,14 @@ __all__ = [
     "__version__",
     "allocate_stock",
     "apply_event",
+    "builtin_profiles",
     "customer_summary",
     "customer_triage_facts",
     "describe_identity_config",
     "drop_ship_totals",
     "dry_run",
     "holidays",
+    "largest_remainder",
     "mask_customer",
     "normalize_address",
     "normalize_email",
