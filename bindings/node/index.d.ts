@@ -59,7 +59,8 @@ export interface IchigenError extends Error {
    * `CALENDAR_OUT_OF_RANGE`, `SHIPDATE_INVALID`, `SHIPDATE_*` for a bad request or
    * batch, `IDENTITY_INVALID` (customer identity: a configuration, a record, a
    * decision, a value a normalizer refuses), `STOCK_INVALID` (stock: a catalog,
-   * a level, a policy, a refused operation), or `INPUT_*`.
+   * a level, a policy, a refused operation), `SHIPMENT_INVALID` (shipments:
+   * options, reservations, facts, a refused merge or unmerge), or `INPUT_*`.
    */
   code: string
   issues: Issue[]
@@ -975,6 +976,249 @@ export interface StockColumns {
   buffer?: CountColumn | null
 }
 
+/** A key that splits an order into shipments. */
+export type SplitKey =
+  | 'temperature_zone'
+  | 'shipping_method'
+  | 'stock'
+  | 'release_date'
+  | 'location'
+  | 'capacity'
+  | 'recipient'
+
+/** The class of a shipping method, which decides what is physically possible. */
+export type ShippingClass = 'parcel' | 'mail_packet' | 'compact' | 'freight' | 'pickup'
+
+/**
+ * Where a fee or discount goes over several shipments: all on the first (the
+ * default), in proportion to the merchandise, or in proportion to what the carrier
+ * charges (`carrier`, fees only).
+ */
+export type FeeRule = 'first' | 'proportional' | 'carrier'
+
+/** What ships in one package; a group over it becomes several packages. */
+export interface Capacity {
+  max_units?: number
+  /** Items without a weight count as 0 g. */
+  max_weight_g?: number
+}
+
+/** What shipping needs to know about a SKU (or the listing code of a line without one). */
+export interface ItemSpec {
+  sku: string
+  weight_g?: number
+  /** The share of a mail packet one unit fills (`"1/3"`, `"[M便 1/3]"`); absent: not by mail. */
+  mail_fraction?: string
+  length_mm?: number
+  width_mm?: number
+  thickness_mm?: number
+  /** A method this item always uses instead of the order's (a large item by freight). */
+  shipping_method?: string
+  shipping_class?: ShippingClass
+}
+
+/** A carrier service, its limits and what it costs (`builtinProfiles()` lists the built-in ones). */
+export interface CarrierProfile {
+  /** The shop's code of the method (`nekopos`), as orders and items name it. */
+  code: string
+  carrier?: string
+  class?: ShippingClass
+  max_length_mm?: number
+  max_width_mm?: number
+  max_thickness_mm?: number
+  /** Sum of the three sides (ゆうパケット: 600). */
+  max_three_sides_mm?: number
+  max_weight_g?: number
+  cod?: boolean
+  cool?: boolean
+  time_slot?: boolean
+  /** Per package, for the `carrier` fee rule (money as a string). */
+  fee?: string
+  /** The surcharge for a chilled or frozen package. */
+  cool_fee?: string
+}
+
+/** A shop's shipment policy; omitted fields take the defaults. */
+export interface ShipmentOptions {
+  /** Default `['temperature_zone', 'shipping_method']`; an order's `instructions.split_by` adds to them. */
+  split_by?: SplitKey[]
+  /** Applied with the `capacity` key. */
+  capacity?: Capacity
+  /** One rule for all four amounts, or one per amount (the rest `first`). */
+  fees?:
+    | FeeRule
+    | { shipping_fee?: FeeRule; cod_fee?: FeeRule; coupon?: FeeRule; points?: FeeRule }
+  items?: ItemSpec[]
+  /** Added to the built-in profiles; one with a built-in code replaces it. */
+  profiles?: CarrierProfile[]
+  /** The profile that judges mail packets when the order's method is not one (default `nekopos`). */
+  mail_profile?: string
+  /** Mail packets one order may use before it goes in a box (default 1). */
+  max_packets?: number
+  /** Merge candidates are merged without asking a person. */
+  auto_merge?: boolean
+}
+
+/**
+ * Units of an order line (0-based) reserved at a location: the stock book's
+ * `Reservation` fits. `order` may be left out when one order is planned.
+ */
+export interface ShipmentReservation {
+  order?: string
+  line: number
+  location?: string
+  quantity: number
+  /** Accepted and ignored. */
+  sku?: string
+}
+
+/** Facts about an order from other steps, for merging. */
+export interface OrderFacts {
+  /** The planned ship date, `YYYY-MM-DD`, when not in the order's instructions. */
+  ship_date?: string
+  /** The location it ships from. */
+  location?: string
+  /** The resolved customer (名寄せ), which then stands for the buyer. */
+  customer?: string
+  /** Its personal data is masked (Amazon): it never merges. */
+  masked?: boolean
+}
+
+/** Facts by order id. */
+export type OrderFactsMap = { [orderId: string]: OrderFacts }
+
+/** The money of a shipment, or of one order's part of it (amounts as strings). */
+export interface ShipmentMoney {
+  merchandise: string
+  shipping_fee: string
+  cod_fee: string
+  coupon: string
+  points: string
+  /** Tax added on top (exclusive pricing). */
+  tax_added: string
+  /** What the buyer pays for this shipment (the amount to collect on COD). */
+  total: string
+  /** Ascending by rate. */
+  tax: TaxLine[]
+}
+
+/** Units of one order line in a shipment. */
+export interface ShipmentLine {
+  order: string
+  /** 0-based line of that order. */
+  line: number
+  listing_code: string
+  sku?: string
+  quantity: number
+  /** quantity × unit price. */
+  amount: string
+}
+
+/** One box (or envelope) that leaves the warehouse. */
+export interface Shipment {
+  lines: ShipmentLine[]
+  temperature: TemperatureZone
+  shipping_method?: string
+  shipping_class: ShippingClass
+  /** When the `stock` key splits and stock was given. */
+  stock?: 'reserved' | 'backordered'
+  /** When the `release_date` key splits, `YYYY-MM-DD`. */
+  release_date?: string
+  /** When the `location` key splits. */
+  location?: string
+  /** Index of the recipient in its order. */
+  recipient: number
+  /** Which package of its group (`{number: 1, of: 3}`). */
+  package: { number: number; of: number }
+  /** The keys that made the order more than one shipment, for this one. */
+  caused_by: SplitKey[]
+  /** A single unit in it is over the package's capacity on its own. */
+  over_capacity: boolean
+  money: ShipmentMoney
+  /** Each order's part, when the plan holds several orders (a merge). */
+  parts?: Array<{ order: string; money: ShipmentMoney }>
+}
+
+/** What `split`, `splitAll` (one per order) and `merge` return. */
+export interface ShipmentPlan {
+  /** The orders (a merge: the parent first). */
+  orders: string[]
+  currency: string
+  /** The first shipment first: reserved before backordered, earlier release dates first. */
+  shipments: Shipment[]
+  /** Σ of the shipments' money: the order's (or the merged orders') totals. */
+  total: ShipmentMoney
+}
+
+/** Why an order cannot go by mail packet, or not in one. */
+export type MailReason =
+  | { code: 'cod' }
+  | { code: 'not_mailable'; line: number }
+  | { code: 'temperature'; line: number }
+  | { code: 'too_large'; line: number }
+  | { code: 'too_heavy'; line: number }
+  | { code: 'time_slot' }
+  | { code: 'over_capacity' }
+
+/** The triage facts of a mail judgement: merge them into a triage context. */
+export interface MailFacts {
+  mail_packet_fits: boolean
+  mail_packets_needed: number
+}
+
+/** What `ShipmentPlanner.mail` returns. */
+export interface MailVerdict {
+  /** The profile that judged (`nekopos`). */
+  profile: string
+  /** It may go by mail packet at all, in however many packets. */
+  eligible: boolean
+  /** Σ of the lines' fractions × quantities, in lowest terms (`"5/6"`, `"7/6"`). */
+  load: string
+  /** Packets needed for the mailable lines (0 when none is). */
+  packets: number
+  outcome: 'mail_packet' | 'packets' | 'box'
+  /** Every reason found, in line order. */
+  reasons: MailReason[]
+  facts: MailFacts
+}
+
+/** Why an order is left out of merging. */
+export type MergeExclusionReason =
+  | 'invalid'
+  | 'masked'
+  | 'several_recipients'
+  | 'no_address'
+  | 'address_invalid'
+  | 'closed'
+  | 'zero_yen_group'
+
+/** What `ShipmentPlanner.mergeCandidates` returns. */
+export interface MergeCandidates {
+  /** Groups of two or more orders, the parent (親受注) first. */
+  groups: Array<{ parent: string; orders: string[] }>
+  /**
+   * Orders left out: by id, or by index with reason `invalid` and the order's issues
+   * (at `$.orders[i]…`).
+   */
+  excluded: Array<{ order: string | number; reason: MergeExclusionReason; issues?: Issue[] }>
+  /** The triage context's `merge_candidate` per order id. */
+  context: { [orderId: string]: { merge_candidate: boolean } }
+  /** With `auto_merge`, each group's merged plan; else empty. */
+  merged: ShipmentPlan[]
+}
+
+/** What `ShipmentPlanner.mergeCheck` returns. */
+export interface MergeCheck {
+  mergeable: boolean
+  /**
+   * The parts of the merge key that differ (`store`, `location`, `buyer`,
+   * `recipient_name`, `recipient_address`, `shipping_method`, `ship_date`,
+   * `delivery_date`, `time_slot`, `temperature_zone`, `gift_options`,
+   * `payment_method`), or why an order cannot merge at all (`masked`, `closed`…).
+   */
+  differs: string[]
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -1147,6 +1391,83 @@ export declare class RuleSet {
   get ruleIds(): string[]
   /** The full definition, as loaded (what `JSON.stringify` writes). */
   toJSON(): RuleSetDefinition
+}
+
+/**
+ * Plans shipments for a shop's policy: splits an order by the policy's keys (and
+ * its own `instructions.split_by`) into shipments and packages with the money
+ * shared to the yen; judges mail packets (メール便); finds, checks, makes and undoes
+ * merges (同梱). Built once from the options; reuse it for a batch.
+ */
+export declare class ShipmentPlanner {
+  /**
+   * A planner from the options (`{split_by?, capacity?, fees?, items?, profiles?,
+   * mail_profile?, max_packets?, auto_merge?}`; an object or JSON text; absent or
+   * `null`: the defaults, splitting by temperature zone and shipping method, fees
+   * and discounts on the first shipment). Throws `SHIPMENT_INVALID` with every
+   * issue at its path within the options (`$.items[1].sku` for an item given
+   * twice, `$.mail_profile` for an unknown profile).
+   */
+  constructor(options?: ShipmentOptions | string | null)
+  /**
+   * Splits an order into shipments: `{orders, currency, shipments, total}`, each
+   * shipment with its lines, temperature zone, method, package (`{number, of}`),
+   * the keys that caused it (`caused_by`) and its money; the shipments' money adds
+   * up exactly to the order's (`total`). `stock` is the order's reservations
+   * (`[{line, location?, quantity}]`, the stock book's `reserved` fit): with
+   * the `stock` key, reserved and backordered units ship apart. A bad order
+   * throws `ORDER_INVALID` at `$.order…`; a bad reservation `SHIPMENT_INVALID` at
+   * `$.stock[i]…`.
+   */
+  split(order: OrderInput, stock?: ShipmentReservation[] | string | null): ShipmentPlan
+  /**
+   * Splits each order of a batch (an array, or JSON text of one) without stock:
+   * one plan per order, in order. Stops at the first order that fails and throws
+   * its error, a bad order's issues at `$.orders[i]…`.
+   */
+  splitAll(orders: OrderInput[] | string): ShipmentPlan[]
+  /**
+   * The mail-packet judgement of an order: `{profile, eligible, load, packets,
+   * outcome, reasons, facts}`: the profile that judged, whether it may go by mail
+   * packet at all, the sum of its lines' fractions (`"5/6"`), the packets needed,
+   * `mail_packet` / `packets` / `box`, every reason (`{code: "cod"}`, `{code:
+   * "not_mailable", line}`…), and the triage facts `{mail_packet_fits,
+   * mail_packets_needed}`.
+   */
+  mail(order: OrderInput): MailVerdict
+  /**
+   * Orders that may ship together: `{groups: [{parent, orders}], excluded:
+   * [{order, reason, issues?}], context: {<id>: {merge_candidate}}, merged}`. An
+   * order that does not validate is excluded (reason `invalid`, its index and its
+   * issues at `$.orders[i]…`) rather than thrown; `facts` (`{<order id>:
+   * {ship_date?, location?, customer?, masked?}}`) come from the other steps. With
+   * `auto_merge`, every group is merged into `merged` and no order is left to
+   * decide (`merge_candidate` false).
+   */
+  mergeCandidates(orders: OrderInput[] | string, facts?: OrderFactsMap | string | null): MergeCandidates
+  /**
+   * Whether two orders may ship together: `{mergeable, differs}`, `differs`
+   * naming every part of the merge key that differs (`time_slot`,
+   * `recipient_address`…) or why an order cannot merge at all (`masked`,
+   * `closed`…). Anything but two orders throws `SHIPMENT_INVALID` at `$.orders`.
+   */
+  mergeCheck(orders: [OrderInput, OrderInput] | string, facts?: OrderFactsMap | string | null): MergeCheck
+  /**
+   * Merges orders into one consignment and plans it: a plan whose `orders` lists
+   * the parent (親受注: the earliest order that is not 0 yen) first, each shipment
+   * with every order's part of its money (`parts`). Orders that may not merge
+   * throw `SHIPMENT_INVALID`, an issue per difference from the parent
+   * (`SHIPMENT_MERGE_TIME_SLOT` at `$.orders[1].shipping.time_slot`).
+   */
+  merge(orders: OrderInput[] | string, facts?: OrderFactsMap | string | null, stock?: ShipmentReservation[] | string | null): ShipmentPlan
+  /**
+   * Undoes a merge: `merged` is the plan `merge` returned; `orders` must be its
+   * orders (in any order). Answers `{plans}`, one plan per order in the merged
+   * plan's order, whose money adds up to the merged plan's; otherwise (other
+   * orders, or a merged plan changed since) `SHIPMENT_UNMERGE_MISMATCH`. `stock`
+   * holds each order's reservations, named by `order`.
+   */
+  unmerge(merged: ShipmentPlan | string, orders: OrderInput[] | string, stock?: ShipmentReservation[] | string | null): { plans: ShipmentPlan[] }
 }
 
 /**
@@ -1345,6 +1666,13 @@ export interface BatchPlan {
 }
 
 /**
+ * The mail-packet carrier profiles ichigen knows without configuration
+ * (`nekopos`, `yu_packet`, `click_post`, `dm_bin`), with their limits; a profile
+ * in the options with the same code replaces one.
+ */
+export declare function builtinProfiles(): CarrierProfile[]
+
+/**
  * A customer's facts from their orders: `{customer_id, order_count,
  * cancelled_count, spend, first_order_at, last_order_at, channels, repeat,
  * cross_channel, repeat_candidate, tier, vip, caution, ...}`. Input `{customer_id,
@@ -1399,6 +1727,20 @@ export declare const EXAMPLE_RULE_SET_JSON: string
  * `CALENDAR_OUT_OF_RANGE`.
  */
 export declare function holidays(source: HolidaySource, year: number): HolidayList
+
+/**
+ * Shares `total` (whole minor units, such as yen) out in proportion to `weights`
+ * by the largest-remainder method, as the planner shares fees and discounts: each
+ * share rounded down, the units left over one each to the largest remainders (the
+ * earlier on a tie); the shares add up to `total` exactly. Negative weights count
+ * as zero; when all are zero the first share takes everything; a negative total is
+ * shared as its absolute value and negated; no weights give `[]`. Numbers or
+ * BigInts in; the shares are numbers for a number `total`, BigInts for a BigInt
+ * one. A number with a fraction (or beyond ±(2^53 - 1)) is `INPUT_BAD_VALUE` at
+ * `$.total` or `$.weights[i]`; another type `INPUT_WRONG_TYPE`; a BigInt beyond 128
+ * bits, or |total| × Σ weights beyond 2^127, `INPUT_OUT_OF_RANGE`.
+ */
+export declare function largestRemainder<T extends number | bigint>(total: T, weights: Array<number | bigint>): T extends bigint ? bigint[] : number[]
 
 /**
  * Applies a masking rule (default: Amazon, 30 days after shipping) to a

@@ -4,7 +4,7 @@
 #   2. napi build --platform, and check the generated index.js / index.d.ts did not
 #      drift from the committed ones (a drift is left in place for review);
 #   3. node --test over __test__/ (vectors, orders, rules, errors, quickstart,
-#      calendar, shipdate, identity, stock).
+#      calendar, shipdate, identity, stock, shipment).
 # Appends "node <passed> <failed>" to $TEST_TALLY when set; exits non-zero on failure.
 # Usage: bindings/node/test.sh
 set -euo pipefail

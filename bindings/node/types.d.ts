@@ -59,7 +59,8 @@ export interface IchigenError extends Error {
    * `CALENDAR_OUT_OF_RANGE`, `SHIPDATE_INVALID`, `SHIPDATE_*` for a bad request or
    * batch, `IDENTITY_INVALID` (customer identity: a configuration, a record, a
    * decision, a value a normalizer refuses), `STOCK_INVALID` (stock: a catalog,
-   * a level, a policy, a refused operation), or `INPUT_*`.
+   * a level, a policy, a refused operation), `SHIPMENT_INVALID` (shipments:
+   * options, reservations, facts, a refused merge or unmerge), or `INPUT_*`.
    */
   code: string
   issues: Issue[]
@@ -973,4 +974,247 @@ export interface StockColumns {
   reserved?: CountColumn | null
   /** Units kept back (予備在庫); default 0 when the column is left out. */
   buffer?: CountColumn | null
+}
+
+/** A key that splits an order into shipments. */
+export type SplitKey =
+  | 'temperature_zone'
+  | 'shipping_method'
+  | 'stock'
+  | 'release_date'
+  | 'location'
+  | 'capacity'
+  | 'recipient'
+
+/** The class of a shipping method, which decides what is physically possible. */
+export type ShippingClass = 'parcel' | 'mail_packet' | 'compact' | 'freight' | 'pickup'
+
+/**
+ * Where a fee or discount goes over several shipments: all on the first (the
+ * default), in proportion to the merchandise, or in proportion to what the carrier
+ * charges (`carrier`, fees only).
+ */
+export type FeeRule = 'first' | 'proportional' | 'carrier'
+
+/** What ships in one package; a group over it becomes several packages. */
+export interface Capacity {
+  max_units?: number
+  /** Items without a weight count as 0 g. */
+  max_weight_g?: number
+}
+
+/** What shipping needs to know about a SKU (or the listing code of a line without one). */
+export interface ItemSpec {
+  sku: string
+  weight_g?: number
+  /** The share of a mail packet one unit fills (`"1/3"`, `"[M便 1/3]"`); absent: not by mail. */
+  mail_fraction?: string
+  length_mm?: number
+  width_mm?: number
+  thickness_mm?: number
+  /** A method this item always uses instead of the order's (a large item by freight). */
+  shipping_method?: string
+  shipping_class?: ShippingClass
+}
+
+/** A carrier service, its limits and what it costs (`builtinProfiles()` lists the built-in ones). */
+export interface CarrierProfile {
+  /** The shop's code of the method (`nekopos`), as orders and items name it. */
+  code: string
+  carrier?: string
+  class?: ShippingClass
+  max_length_mm?: number
+  max_width_mm?: number
+  max_thickness_mm?: number
+  /** Sum of the three sides (ゆうパケット: 600). */
+  max_three_sides_mm?: number
+  max_weight_g?: number
+  cod?: boolean
+  cool?: boolean
+  time_slot?: boolean
+  /** Per package, for the `carrier` fee rule (money as a string). */
+  fee?: string
+  /** The surcharge for a chilled or frozen package. */
+  cool_fee?: string
+}
+
+/** A shop's shipment policy; omitted fields take the defaults. */
+export interface ShipmentOptions {
+  /** Default `['temperature_zone', 'shipping_method']`; an order's `instructions.split_by` adds to them. */
+  split_by?: SplitKey[]
+  /** Applied with the `capacity` key. */
+  capacity?: Capacity
+  /** One rule for all four amounts, or one per amount (the rest `first`). */
+  fees?:
+    | FeeRule
+    | { shipping_fee?: FeeRule; cod_fee?: FeeRule; coupon?: FeeRule; points?: FeeRule }
+  items?: ItemSpec[]
+  /** Added to the built-in profiles; one with a built-in code replaces it. */
+  profiles?: CarrierProfile[]
+  /** The profile that judges mail packets when the order's method is not one (default `nekopos`). */
+  mail_profile?: string
+  /** Mail packets one order may use before it goes in a box (default 1). */
+  max_packets?: number
+  /** Merge candidates are merged without asking a person. */
+  auto_merge?: boolean
+}
+
+/**
+ * Units of an order line (0-based) reserved at a location: the stock book's
+ * `Reservation` fits. `order` may be left out when one order is planned.
+ */
+export interface ShipmentReservation {
+  order?: string
+  line: number
+  location?: string
+  quantity: number
+  /** Accepted and ignored. */
+  sku?: string
+}
+
+/** Facts about an order from other steps, for merging. */
+export interface OrderFacts {
+  /** The planned ship date, `YYYY-MM-DD`, when not in the order's instructions. */
+  ship_date?: string
+  /** The location it ships from. */
+  location?: string
+  /** The resolved customer (名寄せ), which then stands for the buyer. */
+  customer?: string
+  /** Its personal data is masked (Amazon): it never merges. */
+  masked?: boolean
+}
+
+/** Facts by order id. */
+export type OrderFactsMap = { [orderId: string]: OrderFacts }
+
+/** The money of a shipment, or of one order's part of it (amounts as strings). */
+export interface ShipmentMoney {
+  merchandise: string
+  shipping_fee: string
+  cod_fee: string
+  coupon: string
+  points: string
+  /** Tax added on top (exclusive pricing). */
+  tax_added: string
+  /** What the buyer pays for this shipment (the amount to collect on COD). */
+  total: string
+  /** Ascending by rate. */
+  tax: TaxLine[]
+}
+
+/** Units of one order line in a shipment. */
+export interface ShipmentLine {
+  order: string
+  /** 0-based line of that order. */
+  line: number
+  listing_code: string
+  sku?: string
+  quantity: number
+  /** quantity × unit price. */
+  amount: string
+}
+
+/** One box (or envelope) that leaves the warehouse. */
+export interface Shipment {
+  lines: ShipmentLine[]
+  temperature: TemperatureZone
+  shipping_method?: string
+  shipping_class: ShippingClass
+  /** When the `stock` key splits and stock was given. */
+  stock?: 'reserved' | 'backordered'
+  /** When the `release_date` key splits, `YYYY-MM-DD`. */
+  release_date?: string
+  /** When the `location` key splits. */
+  location?: string
+  /** Index of the recipient in its order. */
+  recipient: number
+  /** Which package of its group (`{number: 1, of: 3}`). */
+  package: { number: number; of: number }
+  /** The keys that made the order more than one shipment, for this one. */
+  caused_by: SplitKey[]
+  /** A single unit in it is over the package's capacity on its own. */
+  over_capacity: boolean
+  money: ShipmentMoney
+  /** Each order's part, when the plan holds several orders (a merge). */
+  parts?: Array<{ order: string; money: ShipmentMoney }>
+}
+
+/** What `split`, `splitAll` (one per order) and `merge` return. */
+export interface ShipmentPlan {
+  /** The orders (a merge: the parent first). */
+  orders: string[]
+  currency: string
+  /** The first shipment first: reserved before backordered, earlier release dates first. */
+  shipments: Shipment[]
+  /** Σ of the shipments' money: the order's (or the merged orders') totals. */
+  total: ShipmentMoney
+}
+
+/** Why an order cannot go by mail packet, or not in one. */
+export type MailReason =
+  | { code: 'cod' }
+  | { code: 'not_mailable'; line: number }
+  | { code: 'temperature'; line: number }
+  | { code: 'too_large'; line: number }
+  | { code: 'too_heavy'; line: number }
+  | { code: 'time_slot' }
+  | { code: 'over_capacity' }
+
+/** The triage facts of a mail judgement: merge them into a triage context. */
+export interface MailFacts {
+  mail_packet_fits: boolean
+  mail_packets_needed: number
+}
+
+/** What `ShipmentPlanner.mail` returns. */
+export interface MailVerdict {
+  /** The profile that judged (`nekopos`). */
+  profile: string
+  /** It may go by mail packet at all, in however many packets. */
+  eligible: boolean
+  /** Σ of the lines' fractions × quantities, in lowest terms (`"5/6"`, `"7/6"`). */
+  load: string
+  /** Packets needed for the mailable lines (0 when none is). */
+  packets: number
+  outcome: 'mail_packet' | 'packets' | 'box'
+  /** Every reason found, in line order. */
+  reasons: MailReason[]
+  facts: MailFacts
+}
+
+/** Why an order is left out of merging. */
+export type MergeExclusionReason =
+  | 'invalid'
+  | 'masked'
+  | 'several_recipients'
+  | 'no_address'
+  | 'address_invalid'
+  | 'closed'
+  | 'zero_yen_group'
+
+/** What `ShipmentPlanner.mergeCandidates` returns. */
+export interface MergeCandidates {
+  /** Groups of two or more orders, the parent (親受注) first. */
+  groups: Array<{ parent: string; orders: string[] }>
+  /**
+   * Orders left out: by id, or by index with reason `invalid` and the order's issues
+   * (at `$.orders[i]…`).
+   */
+  excluded: Array<{ order: string | number; reason: MergeExclusionReason; issues?: Issue[] }>
+  /** The triage context's `merge_candidate` per order id. */
+  context: { [orderId: string]: { merge_candidate: boolean } }
+  /** With `auto_merge`, each group's merged plan; else empty. */
+  merged: ShipmentPlan[]
+}
+
+/** What `ShipmentPlanner.mergeCheck` returns. */
+export interface MergeCheck {
+  mergeable: boolean
+  /**
+   * The parts of the merge key that differ (`store`, `location`, `buyer`,
+   * `recipient_name`, `recipient_address`, `shipping_method`, `ship_date`,
+   * `delivery_date`, `time_slot`, `temperature_zone`, `gift_options`,
+   * `payment_method`), or why an order cannot merge at all (`masked`, `closed`…).
+   */
+  differs: string[]
 }

@@ -222,6 +222,14 @@ export async function runOp(op, input, now, asText = false) {
       return { quantity: reorderFormula(input) }
     case 'stock_triage':
       return stockTriage(input, now, asText)
+    case 'shipment_split':
+    case 'shipment_mail':
+    case 'shipment_merge_candidates':
+    case 'shipment_merge_check':
+    case 'shipment_merge':
+    case 'shipment_unmerge':
+    case 'shipment_triage':
+      return shipmentOp(op, input, now, asText)
     default:
       throw new Error(`unknown op ${op}`)
   }
@@ -603,6 +611,77 @@ function stockTriage(input, now, asText) {
   const reservation = book.reserveOrder(recordArg(input.order, asText))
   const out = ichigen.triage(ruleSet(input, asText), recordArg(input.order, asText), recordArg(reservation.facts, asText), now)
   return { reservation, outcome: out.outcome }
+}
+
+/**
+ * The shipment ops through one ShipmentPlanner built from `options` (default null).
+ * `shipment_split` without stock also goes through `splitAll([order])`, which must
+ * give the same plan, or the same error with the order's paths under `$.orders[0]`
+ * instead of `$.order`.
+ */
+function shipmentOp(op, input, now, asText) {
+  const field = (k) => recordArg(input[k], asText)
+  const planner = new ichigen.ShipmentPlanner(field('options'))
+  switch (op) {
+    case 'shipment_split': {
+      const single = outcomeOf(() => planner.split(field('order'), field('stock')))
+      if (input.stock === undefined || input.stock === null) checkSplitAll(planner, field('order'), single, asText)
+      if ('error' in single) throw single.error
+      return single.value
+    }
+    case 'shipment_mail':
+      return planner.mail(field('order'))
+    case 'shipment_merge_candidates':
+      return planner.mergeCandidates(field('orders'), field('facts'))
+    case 'shipment_merge_check':
+      return planner.mergeCheck(field('orders'), field('facts'))
+    case 'shipment_merge':
+      return planner.merge(field('orders'), field('facts'), field('stock'))
+    case 'shipment_unmerge': {
+      // Without a `merged` plan the orders are merged first.
+      const merged = 'merged' in input ? input.merged : planner.merge(field('orders'), field('facts'), field('stock'))
+      const out = planner.unmerge(recordArg(merged, asText), field('orders'), field('stock'))
+      return { merged, plans: out.plans }
+    }
+    case 'shipment_triage': {
+      // The mail judgement's facts (and, with `orders`, the order's merge-candidate
+      // flag) join the given context, then triage reads them.
+      const mail = planner.mail(field('order'))
+      const context = { ...(isObject(input.context) ? input.context : {}), ...mail.facts }
+      if ('orders' in input) {
+        const found = planner.mergeCandidates(field('orders'), field('facts'))
+        const id = isObject(input.order) ? input.order.id : undefined
+        const flag = typeof id === 'string' ? found.context[id]?.merge_candidate : undefined
+        context.merge_candidate = flag ?? false
+      }
+      const out = ichigen.triage(ruleSet(input, asText), field('order'), recordArg(context, asText), now)
+      return { mail, outcome: out.outcome }
+    }
+    default:
+      throw new Error(`unknown op ${op}`)
+  }
+}
+
+/** `splitAll([order])` must agree with `split(order)` (see `shipmentOp`). */
+function checkSplitAll(planner, order, single, asText) {
+  const orders = asText ? `[${order}]` : [order]
+  const batch = outcomeOf(() => planner.splitAll(orders))
+  if ('value' in batch) {
+    if (!Array.isArray(batch.value) || batch.value.length !== 1) {
+      throw new Error(`splitAll([order]) gave ${JSON.stringify(batch.value)}`)
+    }
+    batch.value = batch.value[0]
+  } else {
+    const err = errorValue(batch.error)
+    const reroot = (path) => (path.startsWith('$.orders[0]') ? `$.order${path.slice('$.orders[0]'.length)}` : path)
+    batch.error = { code: err.code, issues: err.issues.map((i) => ({ ...i, path: reroot(i.path) })) }
+  }
+  const view = (o) => {
+    if ('value' in o) return JSON.stringify(o.value)
+    const err = errorValue(o.error) ?? o.error
+    return JSON.stringify({ code: err.code, issues: err.issues })
+  }
+  if (view(batch) !== view(single)) throw new Error(`splitAll([order]): ${view(batch)} differs from split: ${view(single)}`)
 }
 
 /** Asks a Calendar one question of the `calendar` op (one key, its argument). */

@@ -1,7 +1,7 @@
 // Every vector under tests/vectors/ (recursively), one test per file. Each runs with
 // its records as JS objects and again as JSON text (see vector-runner.mjs).
 import assert from 'node:assert/strict'
-import { relative } from 'node:path'
+import { relative, sep } from 'node:path'
 import { test } from 'node:test'
 
 import { VECTORS_DIR, parseVector, runFile, vectorFiles } from './vector-runner.mjs'
@@ -10,6 +10,13 @@ const files = vectorFiles()
 
 test('the vector folder holds vectors', () => {
   assert.ok(files.length > 0, `no vector found under ${VECTORS_DIR}`)
+})
+
+test('every capability has its vector folder', () => {
+  const folders = new Set(files.map((f) => relative(VECTORS_DIR, f).split(sep)[0]))
+  for (const folder of ['lifecycle', 'rules', 'calendar', 'shipdate', 'identity', 'stock', 'shipment']) {
+    assert.ok(folders.has(folder), `no vector under ${folder}/`)
+  }
 })
 
 test('numbers JS cannot carry are kept as written', () => {

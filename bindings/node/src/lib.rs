@@ -7,9 +7,11 @@
 //! returns typed arrays (`shipdate`); customer identity (`identity`) takes records
 //! as objects or as columns of strings, and keeps an incremental resolver; stock
 //! (`stock`) keeps a book behind a mutex, one method per operation, and allocates a
-//! snapshot given as columns. No decision about orders, rules, calendars, ship
-//! dates, customers or stock is taken here. The TypeScript types of the records
-//! live in `types.d.ts`, which the CLI puts at the head of `index.d.ts`.
+//! snapshot given as columns; shipment planning (`shipment`) keeps an immutable
+//! planner built from the shop's options. No decision about orders, rules,
+//! calendars, ship dates, customers, stock or shipments is taken here. The
+//! TypeScript types of the records live in `types.d.ts`, which the CLI puts at the
+//! head of `index.d.ts`.
 
 // napi-derive registers the exports only outside `cfg(test)`; `cargo clippy
 // --all-targets` still checks the library in test mode, where they look unused.
@@ -22,6 +24,7 @@ mod identity;
 mod orders;
 mod rules;
 mod shipdate;
+mod shipment;
 mod stock;
 
 use napi_derive::napi;
