@@ -135,6 +135,22 @@ pub enum IchigenError {
         /// The problems found.
         issues: Vec<Issue>,
     },
+    /// Shipment data (options, item specs, carrier profiles, reservations, facts)
+    /// failed validation, or a shipment operation was refused (orders that may not
+    /// ship together, a merged plan that cannot be undone) (`SHIPMENT_INVALID`);
+    /// every problem is listed with its `SHIPMENT_*` code
+    /// (`SHIPMENT_DUPLICATE_ITEM` at `$.items[1].sku`, `SHIPMENT_MERGE_TIME_SLOT` at
+    /// `$.orders[1].shipping.time_slot`). An order that does not validate is
+    /// `InvalidOrder`.
+    #[error("{message}")]
+    InvalidShipment {
+        /// The stable code.
+        code: String,
+        /// What went wrong, without input values.
+        message: String,
+        /// The problems found.
+        issues: Vec<Issue>,
+    },
     /// An argument is unusable: `INPUT_*` (not JSON, the wrong shape, a batch whose
     /// contexts do not line up), or a ship-date request or batch the core refuses
     /// (`SHIPDATE_UNKNOWN_PREFECTURE`, `SHIPDATE_BAD_VALUE`, `SHIPDATE_BAD_COLUMNS`).
@@ -209,6 +225,11 @@ impl From<Error> for IchigenError {
                 issues,
             },
             Error::InvalidStock(_) => IchigenError::InvalidStock {
+                code,
+                message,
+                issues,
+            },
+            Error::InvalidShipment(_) => IchigenError::InvalidShipment {
                 code,
                 message,
                 issues,

@@ -7,16 +7,19 @@
 //!
 //! Orders, events, contexts, reports and definitions (rule sets, calendars, shipping
 //! policies, identity records and configurations, a resolution, stock catalogs,
-//! policies and requests) are documents whose shape grows with the core: they cross
-//! as JSON text, which Swift code decodes with `Codable`. What is small, stable and
-//! useful to branch on in Swift (issues, the validation verdict, triage status,
-//! holds and tags, a plan's status and dates, holiday lists, a normalized phone's or
-//! e-mail's kind, where a record was placed, a customer's flags and tier, what a
-//! reservation reserved, the quantities to push to channels, a SKU's stock) crosses
-//! as uniffi records and enums; calendar dates as `YYYY-MM-DD` strings; a ship-date
-//! batch as a record of arrays. Every call goes through [`ichigen::interop`] or
-//! [`ichigen::stock::json`], the JSON faces all bindings share (a stock snapshot's
-//! rows go to the core's `free_cells` and `Allocator` directly): this crate
+//! policies and requests, shipment options, facts and plans) are documents whose
+//! shape grows with the core: they cross as JSON text, which Swift code decodes
+//! with `Codable`. What is small, stable and useful to branch on in Swift (issues,
+//! the validation verdict, triage status, holds and tags, a plan's status and
+//! dates, holiday lists, a normalized phone's or e-mail's kind, where a record was
+//! placed, a customer's flags and tier, what a reservation reserved, the quantities
+//! to push to channels, a SKU's stock, the mail-packet judgement, the merge check)
+//! crosses as uniffi records and enums; calendar dates as `YYYY-MM-DD` strings; a
+//! ship-date batch as a record of arrays. Every call goes through
+//! [`ichigen::interop`], [`ichigen::stock::json`] or [`ichigen::shipment::json`],
+//! the JSON faces all bindings share (a stock snapshot's rows go to the core's
+//! `free_cells` and `Allocator` directly; a batch of orders to split, to the
+//! shipment face's `order_at`, `Planner::split` and `plan_value`): this crate
 //! converts arguments and maps errors, and holds no business rule.
 //!
 //! ```
@@ -39,6 +42,7 @@ mod identity;
 mod orders;
 mod rules;
 mod shipdate;
+mod shipment;
 mod stock;
 
 pub use calendar::{
@@ -60,6 +64,10 @@ pub use rules::{MatchMode, RuleSet, TriageSummary, dry_run, example_rule_set_jso
 pub use shipdate::{
     BatchColumns, BatchPlan, BatchPlanner, PlanStatus, ShipDatePlan, ShippingPolicy,
     prefecture_code,
+};
+pub use shipment::{
+    MailJudgement, MailOutcome, MailReason, MergeCheck, ShipmentPlanner, builtin_profiles_json,
+    largest_remainder,
 };
 pub use stock::{
     DropShipLine, DropShipTotal, DropShipTotals, ListingQuantity, OrderReservation, OrderStock,

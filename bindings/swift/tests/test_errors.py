@@ -34,6 +34,7 @@ def test_every_case_is_an_ichigen_error(ffi):
         "InvalidShipping",
         "InvalidIdentity",
         "InvalidStock",
+        "InvalidShipment",
         "InvalidInput",
         "Unexpected",
     ]:

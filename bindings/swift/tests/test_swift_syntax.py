@@ -123,6 +123,7 @@ INITIALIZERS = {
     "CustomerResolver": ["configJson"],
     "StockBook": ["catalogJson", "levelsJson", "policyJson", "allocationJson"],
     "StockSnapshotRow": ["sku", "location", "onHand", "reserved", "buffer"],
+    "ShipmentPlanner": ["optionsJson"],
 }
 
 
@@ -249,6 +250,8 @@ TOP_LEVEL = {
     "allocateStock": (["catalogJson", "allocationJson", "levels"], True),
     "dropShipTotals": (["catalogJson", "linesJson"], True),
     "reorderQuantity": (["position", "point", "target", "lot"], False),
+    "largestRemainder": (["total", "weights"], False),
+    "builtinProfilesJson": ([], False),
 }
 RULE_SET = {
     "fromJson": (["text"], True),
@@ -318,6 +321,15 @@ OBJECTS = {
         "reorder": (["asOf", "salesJson", "forecastJson"], True),
         "step": (["stepJson"], True),
     },
+    "ShipmentPlanner": {
+        "split": (["orderJson", "stockJson"], True),
+        "splitAll": (["ordersJson"], True),
+        "mail": (["orderJson"], True),
+        "mergeCandidates": (["ordersJson", "factsJson"], True),
+        "mergeCheck": (["ordersJson", "factsJson"], True),
+        "merge": (["ordersJson", "factsJson", "stockJson"], True),
+        "unmerge": (["mergedJson", "ordersJson", "stockJson"], True),
+    },
 }
 RECORDS = {
     "Issue": ["code", "path", "message"],
@@ -381,6 +393,19 @@ RECORDS = {
     "DropShipLine": ["sku", "quantity", "channels"],
     "DropShipTotal": ["supplier", "lines", "units"],
     "DropShipTotals": ["totals", "issues"],
+    "MailReason": ["code", "line"],
+    "MailJudgement": [
+        "profile",
+        "eligible",
+        "load",
+        "packets",
+        "outcome",
+        "reasons",
+        "fitsOnePacket",
+        "packetsNeeded",
+        "contextJson",
+    ],
+    "MergeCheck": ["mergeable", "differs"],
 }
 ENUMS = {
     "Applied": ["changed", "unchanged"],
@@ -394,6 +419,7 @@ ENUMS = {
         "InvalidShipping",
         "InvalidIdentity",
         "InvalidStock",
+        "InvalidShipment",
         "InvalidInput",
         "Unexpected",
     ],
@@ -401,6 +427,7 @@ ENUMS = {
     "EmailKind": ["ordinary", "rakutenRelay", "amazonAnonymized", "relay"],
     "PlanStatus": ["ok", "awaitingShipDate", "designatedInfeasible", "transitMissing"],
     "HolidaySource": ["japan", "china", "chinaSchedule", "list", "csv"],
+    "MailOutcome": ["mailPacket", "packets", "box"],
     "StockMovementKind": [
         "receipt", "adjustment", "reservation", "release", "shipment", "backorder", "incoming", "buffer"
     ],
@@ -434,12 +461,20 @@ def test_the_swift_api(swift_text):
         "public convenience init(catalogJson: String, levelsJson: String? = nil, policyJson: String? = nil, "
         "allocationJson: String? = nil)"
     ) in book
+    shipments = text_of(declaration(root, "ShipmentPlanner"))
+    assert "public convenience init(optionsJson: String? = nil)throws" in shipments
     # The defaults Swift callers may leave out.
     assert "expected: Bool = false" in book
     assert "lines: [UInt32]? = nil" in book
     assert "store: String? = nil" in book
     assert "salesJson: String? = nil, forecastJson: String? = nil" in book
     assert "lot: UInt32 = UInt32(1)" in swift_text
+    assert "split(orderJson: String, stockJson: String? = nil)" in shipments
+    assert "mergeCandidates(ordersJson: String, factsJson: String? = nil)" in shipments
+    assert "mergeCheck(ordersJson: String, factsJson: String? = nil)" in shipments
+    assert "merge(ordersJson: String, factsJson: String? = nil, stockJson: String? = nil)" in shipments
+    assert "unmerge(mergedJson: String, ordersJson: String, stockJson: String? = nil)" in shipments
+    assert "largestRemainder(total: Int64, weights: [Int64]) -> [Int64]" in swift_text
     row = text_of(declaration(root, "StockSnapshotRow"))
     assert "reserved: Int64 = Int64(0)" in row and "buffer: Int64 = Int64(0)" in row
     for record, fields in RECORDS.items():

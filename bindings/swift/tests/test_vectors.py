@@ -74,6 +74,35 @@ def test_stock_vectors_exercise_the_typed_methods(ffi):
     assert named <= typed, sorted(named - typed)
 
 
+# Every folder of vectors, each with the ops its files use: a folder or op added
+# without this runner knowing it fails here rather than passing unseen.
+FOLDERS = {
+    "calendar": {"holidays", "calendar"},
+    "identity": {"identity_normalize", "identity_config", "identity_resolve", "identity_session",
+                 "customer_summary", "identity_mask", "customer_triage"},
+    "lifecycle": {"apply_event", "validate_order"},
+    "rules": {"validate_order", "load_rule_set", "triage", "dry_run"},
+    "shipdate": {"ship_date", "ship_date_batch", "ship_date_triage"},
+    "stock": {"stock_session", "stock_allocate", "stock_drop_ship", "stock_reorder_formula", "stock_triage"},
+    "shipment": {"shipment_split", "shipment_mail", "shipment_merge_candidates", "shipment_merge_check",
+                 "shipment_merge", "shipment_unmerge", "shipment_triage"},
+}
+
+
+def test_every_folder_and_op_is_known():
+    found = {}
+    for path in FILES:
+        folder = str(path.relative_to(VECTORS).parent)
+        found.setdefault(folder, set()).add(json.loads(path.read_text(encoding="utf-8"))["op"])
+    assert set(found) == set(FOLDERS)
+    for folder, ops in found.items():
+        assert ops <= FOLDERS[folder], (folder, sorted(ops - FOLDERS[folder]))
+    # Every shipment op has vectors, errors among them.
+    assert found["shipment"] == FOLDERS["shipment"]
+    shipment = [json.loads(p.read_text(encoding="utf-8")) for p in FILES if p.parent.name == "shipment"]
+    assert any("expect_error" in v for v in shipment)
+
+
 def test_subset_match_can_fail():
     # The matcher itself must reject what the README says does not match.
     for expected, actual in [

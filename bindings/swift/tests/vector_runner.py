@@ -22,6 +22,7 @@ ERROR_CASES = {
     "InvalidShipping": lambda code: code == "SHIPDATE_INVALID",
     "InvalidIdentity": lambda code: code == "IDENTITY_INVALID",
     "InvalidStock": lambda code: code == "STOCK_INVALID",
+    "InvalidShipment": lambda code: code == "SHIPMENT_INVALID",
     # A request or batch the core refuses is an input problem with a SHIPDATE_ code.
     "InvalidInput": lambda code: code.startswith("INPUT_")
     or (code.startswith("SHIPDATE_") and code != "SHIPDATE_INVALID"),
@@ -179,6 +180,8 @@ def run_op(ffi, op, inp, now):
             return stock_reorder_formula(ffi, inp)
         if op == "stock_triage":
             return stock_triage(ffi, inp, now, rule_set)
+        if op.startswith("shipment_"):
+            return shipment_op(ffi, op, inp, now, rule_set)
     except ffi.IchigenError as e:
         return "err", error_value(ffi, e)
     raise AssertionError(f"unknown op {op!r}")
@@ -630,6 +633,79 @@ def stock_triage(ffi, inp, now, rule_set):
     STOCK_CALLS[("reserve_order", True)] += 1
     s = ffi.triage(rule_set(), _text(inp.get("order")), reservation.facts.context_json, now)
     return "ok", {"reservation": order_reservation_value(reservation), "outcome": json.loads(s.outcome_json)}
+
+
+# --- shipments -----------------------------------------------------------------
+
+
+def mail_value(m):
+    """A MailJudgement as the core's mail verdict JSON (with its `facts`), after
+    checking that the typed facts are the ones `contextJson` carries."""
+    facts = {"mail_packet_fits": m.fits_one_packet, "mail_packets_needed": m.packets_needed}
+    assert json.loads(m.context_json) == facts, m.context_json
+    reasons = [{"code": r.code} if r.line is None else {"code": r.code, "line": r.line} for r in m.reasons]
+    return {
+        "profile": m.profile,
+        "eligible": m.eligible,
+        "load": m.load,
+        "packets": m.packets,
+        "outcome": _enum_name(m.outcome),
+        "reasons": reasons,
+        "facts": facts,
+    }
+
+
+def shipment_op(ffi, op, inp, now, rule_set):
+    """The shipment ops, through a ShipmentPlanner built from `options`, as the Rust
+    runner's `shipment_op` does through the JSON face."""
+    planner = ffi.ShipmentPlanner(_optional_text(inp.get("options")))
+
+    def arg(key):
+        return _text(inp.get(key))
+
+    def optional(key):
+        return _optional_text(inp.get(key))
+
+    if op == "shipment_split":
+        plan = json.loads(planner.split(arg("order"), optional("stock")))
+        if inp.get("stock") is None:
+            # The batch form is the same split, order by order.
+            assert json.loads(planner.split_all(_text([inp.get("order")]))) == [plan]
+        return "ok", plan
+    if op == "shipment_mail":
+        return "ok", mail_value(planner.mail(arg("order")))
+    if op == "shipment_merge_candidates":
+        return "ok", json.loads(planner.merge_candidates(arg("orders"), optional("facts")))
+    if op == "shipment_merge_check":
+        c = planner.merge_check(arg("orders"), optional("facts"))
+        return "ok", {"mergeable": c.mergeable, "differs": list(c.differs)}
+    if op == "shipment_merge":
+        return "ok", json.loads(planner.merge(arg("orders"), optional("facts"), optional("stock")))
+    if op == "shipment_unmerge":
+        # Without a `merged` plan the orders are merged first.
+        if "merged" in inp:
+            merged = inp["merged"]
+        else:
+            merged = json.loads(planner.merge(arg("orders"), optional("facts"), optional("stock")))
+        out = json.loads(planner.unmerge(_text(merged), arg("orders"), optional("stock")))
+        return "ok", {"merged": merged, "plans": out["plans"]}
+    if op == "shipment_triage":
+        # The mail judgement's facts (and, with `orders`, the order's merge-candidate
+        # flag) join the given context, then triage reads them.
+        mail = planner.mail(arg("order"))
+        given = inp.get("context")
+        context = {**(given if isinstance(given, dict) else {}), **json.loads(mail.context_json)}
+        if "orders" in inp:
+            found = json.loads(planner.merge_candidates(arg("orders"), optional("facts")))
+            order = inp.get("order")
+            oid = order.get("id") if isinstance(order, dict) else None
+            flag = False
+            if isinstance(oid, str) and isinstance(found["context"].get(oid), dict):
+                flag = found["context"][oid].get("merge_candidate", False)
+            context["merge_candidate"] = flag
+        s = ffi.triage(rule_set(), arg("order"), _text(context), now)
+        return "ok", {"mail": mail_value(mail), "outcome": json.loads(s.outcome_json)}
+    raise AssertionError(f"unknown op {op!r}")
 
 
 def masked_value(m):

@@ -1759,6 +1759,315 @@ public func FfiConverterTypeRuleSet_lower(_ value: RuleSet) -> UInt64 {
 
 
 /**
+ * A shop's shipment options, checked, with their lookups built: the object every
+ * shipment operation runs on. Build it once and reuse it for a batch; it may be
+ * shared between threads.
+ */
+public protocol ShipmentPlannerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Judges whether an order goes by mail packet (メール便): with the profile of
+     * its shipping method when that is a mail-packet profile, else with the
+     * options' `mail_profile` (`nekopos` by default). Throws `InvalidOrder`.
+     */
+    func mail(orderJson: String) throws  -> MailJudgement
+    
+    /**
+     * Merges orders (JSON text: an array, the parent first) into one consignment
+     * and plans its shipments. Returns the plan as JSON text. Throws
+     * `InvalidShipment` for orders that may not ship together (every difference
+     * from the parent at its path: `SHIPMENT_MERGE_TIME_SLOT` at
+     * `$.orders[1].shipping.time_slot`).
+     */
+    func merge(ordersJson: String, factsJson: String?, stockJson: String?) throws  -> String
+    
+    /**
+     * Orders that may ship together (同梱候補), with facts from other steps (JSON
+     * text: `{"<order id>": {ship_date?, location?, customer?, masked?}}`).
+     * Returns JSON text `{groups: [{parent, orders}], excluded: [{order, reason,
+     * issues?}], context: {"<order id>": {merge_candidate}}, merged: [plan]}`; an
+     * order that does not validate is excluded (reason `invalid`, with its
+     * issues), not thrown. Throws `InvalidShipment` for bad facts
+     * (`SHIPMENT_UNKNOWN_ORDER` at `$.facts.<id>`).
+     */
+    func mergeCandidates(ordersJson: String, factsJson: String?) throws  -> String
+    
+    /**
+     * Whether exactly two orders (JSON text: an array) may ship together, and if
+     * not, why. Throws `InvalidOrder` (`$.orders[1]…`) or `InvalidShipment`
+     * (`SHIPMENT_WRONG_TYPE` at `$.orders` for other than two orders).
+     */
+    func mergeCheck(ordersJson: String, factsJson: String?) throws  -> MergeCheck
+    
+    /**
+     * Splits an order into shipments, with its reservations (JSON text:
+     * `[{order?, line, location?, quantity}]`; `nil`: nothing is split by stock).
+     * Returns the plan as JSON text: `{orders, currency, shipments, total}`.
+     * Throws `InvalidOrder` (`$.order…`) or `InvalidShipment` (`$.stock[0].line`).
+     */
+    func split(orderJson: String, stockJson: String?) throws  -> String
+    
+    /**
+     * Splits each order of a batch (JSON text: an array of orders) without
+     * reservations. Returns the plans as a JSON array, in order. Stops at the
+     * first order that does not validate: `InvalidOrder` at `$.orders[i]…`.
+     */
+    func splitAll(ordersJson: String) throws  -> String
+    
+    /**
+     * Undoes a merge: `mergedJson` is the plan `merge` returned; the orders are
+     * planned again one by one, and their totals add up to the merged plan's.
+     * Returns JSON text `{plans: [plan per order]}`. Throws `InvalidShipment`
+     * (`$.merged.shipments` …).
+     */
+    func unmerge(mergedJson: String, ordersJson: String, stockJson: String?) throws  -> String
+    
+}
+/**
+ * A shop's shipment options, checked, with their lookups built: the object every
+ * shipment operation runs on. Build it once and reuse it for a batch; it may be
+ * shared between threads.
+ */
+open class ShipmentPlanner: ShipmentPlannerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_ichigen_ffi_fn_clone_shipmentplanner(self.handle, $0) }
+    }
+    /**
+     * A planner from options (JSON text; `nil` for the defaults): `{split_by?,
+     * capacity?, fees?, items?, profiles?, mail_profile?, max_packets?,
+     * auto_merge?}`. Throws `InvalidShipment` with every problem
+     * (`SHIPMENT_DUPLICATE_ITEM` at `$.items[1].sku`, `SHIPMENT_UNKNOWN_PROFILE`
+     * at `$.mail_profile` …).
+     */
+public convenience init(optionsJson: String? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_constructor_shipmentplanner_new(
+        FfiConverterOptionString.lower(optionsJson),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_ichigen_ffi_fn_free_shipmentplanner(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Judges whether an order goes by mail packet (メール便): with the profile of
+     * its shipping method when that is a mail-packet profile, else with the
+     * options' `mail_profile` (`nekopos` by default). Throws `InvalidOrder`.
+     */
+open func mail(orderJson: String)throws  -> MailJudgement  {
+    return try  FfiConverterTypeMailJudgement_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_shipmentplanner_mail(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Merges orders (JSON text: an array, the parent first) into one consignment
+     * and plans its shipments. Returns the plan as JSON text. Throws
+     * `InvalidShipment` for orders that may not ship together (every difference
+     * from the parent at its path: `SHIPMENT_MERGE_TIME_SLOT` at
+     * `$.orders[1].shipping.time_slot`).
+     */
+open func merge(ordersJson: String, factsJson: String? = nil, stockJson: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_shipmentplanner_merge(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(ordersJson),
+        FfiConverterOptionString.lower(factsJson),
+        FfiConverterOptionString.lower(stockJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Orders that may ship together (同梱候補), with facts from other steps (JSON
+     * text: `{"<order id>": {ship_date?, location?, customer?, masked?}}`).
+     * Returns JSON text `{groups: [{parent, orders}], excluded: [{order, reason,
+     * issues?}], context: {"<order id>": {merge_candidate}}, merged: [plan]}`; an
+     * order that does not validate is excluded (reason `invalid`, with its
+     * issues), not thrown. Throws `InvalidShipment` for bad facts
+     * (`SHIPMENT_UNKNOWN_ORDER` at `$.facts.<id>`).
+     */
+open func mergeCandidates(ordersJson: String, factsJson: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_shipmentplanner_merge_candidates(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(ordersJson),
+        FfiConverterOptionString.lower(factsJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether exactly two orders (JSON text: an array) may ship together, and if
+     * not, why. Throws `InvalidOrder` (`$.orders[1]…`) or `InvalidShipment`
+     * (`SHIPMENT_WRONG_TYPE` at `$.orders` for other than two orders).
+     */
+open func mergeCheck(ordersJson: String, factsJson: String? = nil)throws  -> MergeCheck  {
+    return try  FfiConverterTypeMergeCheck_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_shipmentplanner_merge_check(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(ordersJson),
+        FfiConverterOptionString.lower(factsJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Splits an order into shipments, with its reservations (JSON text:
+     * `[{order?, line, location?, quantity}]`; `nil`: nothing is split by stock).
+     * Returns the plan as JSON text: `{orders, currency, shipments, total}`.
+     * Throws `InvalidOrder` (`$.order…`) or `InvalidShipment` (`$.stock[0].line`).
+     */
+open func split(orderJson: String, stockJson: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_shipmentplanner_split(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(orderJson),
+        FfiConverterOptionString.lower(stockJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Splits each order of a batch (JSON text: an array of orders) without
+     * reservations. Returns the plans as a JSON array, in order. Stops at the
+     * first order that does not validate: `InvalidOrder` at `$.orders[i]…`.
+     */
+open func splitAll(ordersJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_shipmentplanner_split_all(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(ordersJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Undoes a merge: `mergedJson` is the plan `merge` returned; the orders are
+     * planned again one by one, and their totals add up to the merged plan's.
+     * Returns JSON text `{plans: [plan per order]}`. Throws `InvalidShipment`
+     * (`$.merged.shipments` …).
+     */
+open func unmerge(mergedJson: String, ordersJson: String, stockJson: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_shipmentplanner_unmerge(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(mergedJson),
+        FfiConverterString.lower(ordersJson),
+        FfiConverterOptionString.lower(stockJson),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShipmentPlanner: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ShipmentPlanner
+
+    public static func lift(_ handle: UInt64) throws -> ShipmentPlanner {
+        return ShipmentPlanner(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ShipmentPlanner) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShipmentPlanner {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ShipmentPlanner, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShipmentPlanner_lift(_ handle: UInt64) throws -> ShipmentPlanner {
+    return try FfiConverterTypeShipmentPlanner.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShipmentPlanner_lower(_ value: ShipmentPlanner) -> UInt64 {
+    return FfiConverterTypeShipmentPlanner.lower(value)
+}
+
+
+
+
+
+
+/**
  * A shop's shipping rules (締め時間, handling days, calendars, carriers, transit
  * table, remote islands), checked and built once. Immutable and shareable across
  * threads.
@@ -3815,6 +4124,218 @@ public func FfiConverterTypeListingQuantity_lower(_ value: ListingQuantity) -> R
 
 
 /**
+ * The mail-packet judgement of one order.
+ */
+public struct MailJudgement: Equatable, Hashable, Codable {
+    /**
+     * The carrier profile that judged (`nekopos`).
+     */
+    public var profile: String
+    /**
+     * The order may go by mail packet at all, in however many packets.
+     */
+    public var eligible: Bool
+    /**
+     * The sum of the lines' mail fractions × quantities, exact (`5/3`).
+     */
+    public var load: String
+    /**
+     * Packets needed for the mailable lines (0 when none is).
+     */
+    public var packets: UInt32
+    /**
+     * One packet, several, or a box.
+     */
+    public var outcome: MailOutcome
+    /**
+     * Every reason found, in line order.
+     */
+    public var reasons: [MailReason]
+    /**
+     * Eligible and one packet is enough: the triage fact `mail_packet_fits`.
+     */
+    public var fitsOnePacket: Bool
+    /**
+     * Packets needed, 0 when not eligible: the triage fact `mail_packets_needed`.
+     */
+    public var packetsNeeded: UInt32
+    /**
+     * The triage facts (`mail_packet_fits`, `mail_packets_needed`) as a JSON
+     * object, to merge into a triage context.
+     */
+    public var contextJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The carrier profile that judged (`nekopos`).
+         */profile: String, 
+        /**
+         * The order may go by mail packet at all, in however many packets.
+         */eligible: Bool, 
+        /**
+         * The sum of the lines' mail fractions × quantities, exact (`5/3`).
+         */load: String, 
+        /**
+         * Packets needed for the mailable lines (0 when none is).
+         */packets: UInt32, 
+        /**
+         * One packet, several, or a box.
+         */outcome: MailOutcome, 
+        /**
+         * Every reason found, in line order.
+         */reasons: [MailReason], 
+        /**
+         * Eligible and one packet is enough: the triage fact `mail_packet_fits`.
+         */fitsOnePacket: Bool, 
+        /**
+         * Packets needed, 0 when not eligible: the triage fact `mail_packets_needed`.
+         */packetsNeeded: UInt32, 
+        /**
+         * The triage facts (`mail_packet_fits`, `mail_packets_needed`) as a JSON
+         * object, to merge into a triage context.
+         */contextJson: String) {
+        self.profile = profile
+        self.eligible = eligible
+        self.load = load
+        self.packets = packets
+        self.outcome = outcome
+        self.reasons = reasons
+        self.fitsOnePacket = fitsOnePacket
+        self.packetsNeeded = packetsNeeded
+        self.contextJson = contextJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MailJudgement: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMailJudgement: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MailJudgement {
+        return
+            try MailJudgement(
+                profile: FfiConverterString.read(from: &buf), 
+                eligible: FfiConverterBool.read(from: &buf), 
+                load: FfiConverterString.read(from: &buf), 
+                packets: FfiConverterUInt32.read(from: &buf), 
+                outcome: FfiConverterTypeMailOutcome.read(from: &buf), 
+                reasons: FfiConverterSequenceTypeMailReason.read(from: &buf), 
+                fitsOnePacket: FfiConverterBool.read(from: &buf), 
+                packetsNeeded: FfiConverterUInt32.read(from: &buf), 
+                contextJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MailJudgement, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.profile, into: &buf)
+        FfiConverterBool.write(value.eligible, into: &buf)
+        FfiConverterString.write(value.load, into: &buf)
+        FfiConverterUInt32.write(value.packets, into: &buf)
+        FfiConverterTypeMailOutcome.write(value.outcome, into: &buf)
+        FfiConverterSequenceTypeMailReason.write(value.reasons, into: &buf)
+        FfiConverterBool.write(value.fitsOnePacket, into: &buf)
+        FfiConverterUInt32.write(value.packetsNeeded, into: &buf)
+        FfiConverterString.write(value.contextJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMailJudgement_lift(_ buf: RustBuffer) throws -> MailJudgement {
+    return try FfiConverterTypeMailJudgement.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMailJudgement_lower(_ value: MailJudgement) -> RustBuffer {
+    return FfiConverterTypeMailJudgement.lower(value)
+}
+
+
+/**
+ * Why an order cannot go by mail packet, or not in one packet.
+ */
+public struct MailReason: Equatable, Hashable, Codable {
+    /**
+     * `cod`, `not_mailable`, `temperature`, `too_large`, `too_heavy`,
+     * `time_slot` or `over_capacity`.
+     */
+    public var code: String
+    /**
+     * The line (0-based) the reason concerns; `nil` for the order as a whole.
+     */
+    public var line: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `cod`, `not_mailable`, `temperature`, `too_large`, `too_heavy`,
+         * `time_slot` or `over_capacity`.
+         */code: String, 
+        /**
+         * The line (0-based) the reason concerns; `nil` for the order as a whole.
+         */line: UInt32?) {
+        self.code = code
+        self.line = line
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MailReason: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMailReason: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MailReason {
+        return
+            try MailReason(
+                code: FfiConverterString.read(from: &buf), 
+                line: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MailReason, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterOptionUInt32.write(value.line, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMailReason_lift(_ buf: RustBuffer) throws -> MailReason {
+    return try FfiConverterTypeMailReason.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMailReason_lower(_ value: MailReason) -> RustBuffer {
+    return FfiConverterTypeMailReason.lower(value)
+}
+
+
+/**
  * What the masking rule does to one record of a customer.
  */
 public struct MaskedRecord: Equatable, Hashable, Codable {
@@ -3916,6 +4437,79 @@ public func FfiConverterTypeMaskedRecord_lift(_ buf: RustBuffer) throws -> Maske
 #endif
 public func FfiConverterTypeMaskedRecord_lower(_ value: MaskedRecord) -> RustBuffer {
     return FfiConverterTypeMaskedRecord.lower(value)
+}
+
+
+/**
+ * Whether two orders may ship together (同梱).
+ */
+public struct MergeCheck: Equatable, Hashable, Codable {
+    /**
+     * They may.
+     */
+    public var mergeable: Bool
+    /**
+     * Why not: the merge-key parts that differ (`recipient_address`,
+     * `time_slot`, `payment_method` …) and each order's exclusion (`masked`,
+     * `closed` …); empty when mergeable.
+     */
+    public var differs: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * They may.
+         */mergeable: Bool, 
+        /**
+         * Why not: the merge-key parts that differ (`recipient_address`,
+         * `time_slot`, `payment_method` …) and each order's exclusion (`masked`,
+         * `closed` …); empty when mergeable.
+         */differs: [String]) {
+        self.mergeable = mergeable
+        self.differs = differs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MergeCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMergeCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MergeCheck {
+        return
+            try MergeCheck(
+                mergeable: FfiConverterBool.read(from: &buf), 
+                differs: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MergeCheck, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.mergeable, into: &buf)
+        FfiConverterSequenceString.write(value.differs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergeCheck_lift(_ buf: RustBuffer) throws -> MergeCheck {
+    return try FfiConverterTypeMergeCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergeCheck_lower(_ value: MergeCheck) -> RustBuffer {
+    return FfiConverterTypeMergeCheck.lower(value)
 }
 
 
@@ -6338,6 +6932,26 @@ enum IchigenError: Swift.Error, Equatable, Hashable, Codable, Foundation.Localiz
          */issues: [Issue]
     )
     /**
+     * Shipment data (options, item specs, carrier profiles, reservations, facts)
+     * failed validation, or a shipment operation was refused (orders that may not
+     * ship together, a merged plan that cannot be undone) (`SHIPMENT_INVALID`);
+     * every problem is listed with its `SHIPMENT_*` code
+     * (`SHIPMENT_DUPLICATE_ITEM` at `$.items[1].sku`, `SHIPMENT_MERGE_TIME_SLOT` at
+     * `$.orders[1].shipping.time_slot`). An order that does not validate is
+     * `InvalidOrder`.
+     */
+    case InvalidShipment(
+        /**
+         * The stable code.
+         */code: String, 
+        /**
+         * What went wrong, without input values.
+         */message: String, 
+        /**
+         * The problems found.
+         */issues: [Issue]
+    )
+    /**
      * An argument is unusable: `INPUT_*` (not JSON, the wrong shape, a batch whose
      * contexts do not line up), or a ship-date request or batch the core refuses
      * (`SHIPDATE_UNKNOWN_PREFECTURE`, `SHIPDATE_BAD_VALUE`, `SHIPDATE_BAD_COLUMNS`).
@@ -6437,12 +7051,17 @@ public struct FfiConverterTypeIchigenError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
             )
-        case 9: return .InvalidInput(
+        case 9: return .InvalidShipment(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
             )
-        case 10: return .Unexpected(
+        case 10: return .InvalidInput(
+            code: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
+            issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
+            )
+        case 11: return .Unexpected(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
@@ -6515,15 +7134,22 @@ public struct FfiConverterTypeIchigenError: FfiConverterRustBuffer {
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
             
         
-        case let .InvalidInput(code,message,issues):
+        case let .InvalidShipment(code,message,issues):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
             
         
-        case let .Unexpected(code,message,issues):
+        case let .InvalidInput(code,message,issues):
             writeInt(&buf, Int32(10))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterSequenceTypeIssue.write(issues, into: &buf)
+            
+        
+        case let .Unexpected(code,message,issues):
+            writeInt(&buf, Int32(11))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
@@ -6546,6 +7172,91 @@ public func FfiConverterTypeIchigenError_lift(_ buf: RustBuffer) throws -> Ichig
 public func FfiConverterTypeIchigenError_lower(_ value: IchigenError) -> RustBuffer {
     return FfiConverterTypeIchigenError.lower(value)
 }
+
+
+/**
+ * What to do with an order's mail packet (メール便).
+ */
+
+public enum MailOutcome: Equatable, Hashable, Codable {
+    
+    /**
+     * One packet.
+     */
+    case mailPacket
+    /**
+     * Several packets (allowed by the options' `max_packets`).
+     */
+    case packets
+    /**
+     * A box instead.
+     */
+    case box
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MailOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMailOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = MailOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MailOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .mailPacket
+        
+        case 2: return .packets
+        
+        case 3: return .box
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MailOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .mailPacket:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .packets:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .box:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMailOutcome_lift(_ buf: RustBuffer) throws -> MailOutcome {
+    return try FfiConverterTypeMailOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMailOutcome_lower(_ value: MailOutcome) -> RustBuffer {
+    return FfiConverterTypeMailOutcome.lower(value)
+}
+
 
 
 /**
@@ -7470,6 +8181,31 @@ fileprivate struct FfiConverterSequenceTypeListingQuantity: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeMailReason: FfiConverterRustBuffer {
+    typealias SwiftType = [MailReason]
+
+    public static func write(_ value: [MailReason], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMailReason.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MailReason] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MailReason]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMailReason.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeMaskedRecord: FfiConverterRustBuffer {
     typealias SwiftType = [MaskedRecord]
 
@@ -7976,6 +8712,34 @@ public func prefectureCode(text: String) -> UInt8?  {
 })
 }
 /**
+ * The mail-packet services known without configuration (`nekopos`,
+ * `yu_packet`, `click_post`, `dm_bin`) with their limits, as a JSON array of
+ * carrier profiles; options' `profiles` with the same code replace them.
+ */
+public func builtinProfilesJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_builtin_profiles_json(uniffiCallStatus
+    )
+})
+}
+/**
+ * Shares `total` (in minor units, such as yen) out in proportion to `weights` by
+ * the largest-remainder method: the shares add up to `total` exactly. Negative
+ * weights count as zero; when every weight is zero the first share takes it all;
+ * a negative total is shared as its absolute value and negated; no weights, no
+ * shares. Never fails.
+ */
+public func largestRemainder(total: Int64, weights: [Int64]) -> [Int64]  {
+    return try!  FfiConverterSequenceInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_largest_remainder(
+        FfiConverterInt64.lower(total),
+        FfiConverterSequenceInt64.lower(weights),uniffiCallStatus
+    )
+})
+}
+/**
  * The quantity each channel shows, from a snapshot of stock (the rows of your
  * own inventory table) rather than a `StockBook`: catalog and allocation policy
  * as JSON text. Throws `InvalidStock` for a bad catalog or policy; a bad row is
@@ -8114,6 +8878,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ichigen_ffi_checksum_func_prefecture_code() != 12779) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ichigen_ffi_checksum_func_builtin_profiles_json() != 39999) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_largest_remainder() != 5295) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ichigen_ffi_checksum_func_allocate_stock() != 38410) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8216,6 +8986,27 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ichigen_ffi_checksum_method_shippingpolicy_plan_order() != 17033) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ichigen_ffi_checksum_method_shipmentplanner_mail() != 29118) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_shipmentplanner_merge() != 51393) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_shipmentplanner_merge_candidates() != 19633) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_shipmentplanner_merge_check() != 58028) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_shipmentplanner_split() != 16277) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_shipmentplanner_split_all() != 51248) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_shipmentplanner_unmerge() != 53403) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ichigen_ffi_checksum_method_stockbook_adjust() != 34555) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8292,6 +9083,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_constructor_shippingpolicy_from_json() != 27425) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_constructor_shipmentplanner_new() != 8159) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_constructor_stockbook_new() != 45595) {

@@ -473,6 +473,56 @@ RustBuffer uniffi_ichigen_ffi_fn_method_shippingpolicy_plan(uint64_t ptr, RustBu
 RustBuffer uniffi_ichigen_ffi_fn_method_shippingpolicy_plan_order(uint64_t ptr, RustBuffer order_json, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CLONE_SHIPMENTPLANNER
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CLONE_SHIPMENTPLANNER
+uint64_t uniffi_ichigen_ffi_fn_clone_shipmentplanner(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FREE_SHIPMENTPLANNER
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FREE_SHIPMENTPLANNER
+void uniffi_ichigen_ffi_fn_free_shipmentplanner(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CONSTRUCTOR_SHIPMENTPLANNER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CONSTRUCTOR_SHIPMENTPLANNER_NEW
+uint64_t uniffi_ichigen_ffi_fn_constructor_shipmentplanner_new(RustBuffer options_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_MAIL
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_MAIL
+RustBuffer uniffi_ichigen_ffi_fn_method_shipmentplanner_mail(uint64_t ptr, RustBuffer order_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_MERGE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_MERGE
+RustBuffer uniffi_ichigen_ffi_fn_method_shipmentplanner_merge(uint64_t ptr, RustBuffer orders_json, RustBuffer facts_json, RustBuffer stock_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_MERGE_CANDIDATES
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_MERGE_CANDIDATES
+RustBuffer uniffi_ichigen_ffi_fn_method_shipmentplanner_merge_candidates(uint64_t ptr, RustBuffer orders_json, RustBuffer facts_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_MERGE_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_MERGE_CHECK
+RustBuffer uniffi_ichigen_ffi_fn_method_shipmentplanner_merge_check(uint64_t ptr, RustBuffer orders_json, RustBuffer facts_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_SPLIT
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_SPLIT
+RustBuffer uniffi_ichigen_ffi_fn_method_shipmentplanner_split(uint64_t ptr, RustBuffer order_json, RustBuffer stock_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_SPLIT_ALL
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_SPLIT_ALL
+RustBuffer uniffi_ichigen_ffi_fn_method_shipmentplanner_split_all(uint64_t ptr, RustBuffer orders_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_UNMERGE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_SHIPMENTPLANNER_UNMERGE
+RustBuffer uniffi_ichigen_ffi_fn_method_shipmentplanner_unmerge(uint64_t ptr, RustBuffer merged_json, RustBuffer orders_json, RustBuffer stock_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CLONE_STOCKBOOK
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CLONE_STOCKBOOK
 uint64_t uniffi_ichigen_ffi_fn_clone_stockbook(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -688,6 +738,17 @@ RustBuffer uniffi_ichigen_ffi_fn_func_triage(uint64_t rule_set, RustBuffer order
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_PREFECTURE_CODE
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_PREFECTURE_CODE
 RustBuffer uniffi_ichigen_ffi_fn_func_prefecture_code(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_BUILTIN_PROFILES_JSON
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_BUILTIN_PROFILES_JSON
+RustBuffer uniffi_ichigen_ffi_fn_func_builtin_profiles_json(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_LARGEST_REMAINDER
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_LARGEST_REMAINDER
+RustBuffer uniffi_ichigen_ffi_fn_func_largest_remainder(int64_t total, RustBuffer weights, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_ALLOCATE_STOCK
@@ -1090,6 +1151,18 @@ uint16_t uniffi_ichigen_ffi_checksum_func_prefecture_code(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_BUILTIN_PROFILES_JSON
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_BUILTIN_PROFILES_JSON
+uint16_t uniffi_ichigen_ffi_checksum_func_builtin_profiles_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_LARGEST_REMAINDER
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_LARGEST_REMAINDER
+uint16_t uniffi_ichigen_ffi_checksum_func_largest_remainder(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_ALLOCATE_STOCK
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_ALLOCATE_STOCK
 uint16_t uniffi_ichigen_ffi_checksum_func_allocate_stock(void
@@ -1294,6 +1367,48 @@ uint16_t uniffi_ichigen_ffi_checksum_method_shippingpolicy_plan_order(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_MAIL
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_MAIL
+uint16_t uniffi_ichigen_ffi_checksum_method_shipmentplanner_mail(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_MERGE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_MERGE
+uint16_t uniffi_ichigen_ffi_checksum_method_shipmentplanner_merge(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_MERGE_CANDIDATES
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_MERGE_CANDIDATES
+uint16_t uniffi_ichigen_ffi_checksum_method_shipmentplanner_merge_candidates(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_MERGE_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_MERGE_CHECK
+uint16_t uniffi_ichigen_ffi_checksum_method_shipmentplanner_merge_check(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_SPLIT
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_SPLIT
+uint16_t uniffi_ichigen_ffi_checksum_method_shipmentplanner_split(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_SPLIT_ALL
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_SPLIT_ALL
+uint16_t uniffi_ichigen_ffi_checksum_method_shipmentplanner_split_all(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_UNMERGE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_SHIPMENTPLANNER_UNMERGE
+uint16_t uniffi_ichigen_ffi_checksum_method_shipmentplanner_unmerge(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_ADJUST
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_ADJUST
 uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_adjust(void
@@ -1447,6 +1562,12 @@ uint16_t uniffi_ichigen_ffi_checksum_constructor_batchplanner_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_CONSTRUCTOR_SHIPPINGPOLICY_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_CONSTRUCTOR_SHIPPINGPOLICY_FROM_JSON
 uint16_t uniffi_ichigen_ffi_checksum_constructor_shippingpolicy_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_CONSTRUCTOR_SHIPMENTPLANNER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_CONSTRUCTOR_SHIPMENTPLANNER_NEW
+uint16_t uniffi_ichigen_ffi_checksum_constructor_shipmentplanner_new(void
     
 );
 #endif
