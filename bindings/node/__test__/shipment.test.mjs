@@ -374,6 +374,35 @@ test('merge: candidates, checks, a merge with each order\'s part, and its undoin
   assert.deepEqual(free.outcome.matched, ['rest'])
 })
 
+test('an order whose amounts overflow the core\'s sharing throws instead of ending the process', () => {
+  // A valid order of 10^25 yen per line: proportional sharing multiplies two such
+  // amounts, beyond 128 bits. The core overflows there (a debug build panics); the
+  // methods catch a panic, so the caller gets an Error and the process lives on.
+  const huge = '10000000000000000000000000'
+  const order = sample()
+  order.lines = [
+    { listing_code: 'a', sku: 'A', name: 'a', quantity: 1, unit_price: huge, tax_rate: '0.10' },
+    { listing_code: 'b', sku: 'B', name: 'b', quantity: 1, unit_price: huge, tax_rate: '0.10', temperature: 'chilled' },
+  ]
+  order.shipping_fee = huge
+  delete order.stated
+  delete order.discounts
+  assert.equal(ichigen.validateOrder(order).valid, true)
+  let plan = null
+  try {
+    plan = new ShipmentPlanner({ fees: 'proportional' }).split(order)
+  } catch (e) {
+    assert.ok(e instanceof Error)
+  }
+  // If the core answers, the shares must add up exactly.
+  if (plan !== null) {
+    const sum = plan.shipments.reduce((s, x) => s + BigInt(x.money.total), 0n)
+    assert.equal(sum, BigInt(plan.total.total))
+    assert.equal(plan.total.total, ichigen.validateOrder(order).totals.total)
+  }
+  assert.equal(new ShipmentPlanner().split(sample()).total.total, '5390', 'the module still works')
+})
+
 /** The largest-remainder shares computed with BigInts, as the docs describe them. */
 function reference(total, weights) {
   const t = BigInt(total)

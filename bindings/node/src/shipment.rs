@@ -54,6 +54,7 @@ impl ShipmentPlanner {
     /// twice, `$.mail_profile` for an unknown profile).
     #[napi(
         constructor,
+        catch_unwind,
         ts_args_type = "options?: ShipmentOptions | string | null"
     )]
     pub fn new(env: Env, options: Option<Unknown<'_>>) -> napi::Result<Self> {
@@ -72,6 +73,7 @@ impl ShipmentPlanner {
     /// throws `ORDER_INVALID` at `$.order…`; a bad reservation `SHIPMENT_INVALID` at
     /// `$.stock[i]…`.
     #[napi(
+        catch_unwind,
         ts_args_type = "order: OrderInput, stock?: ShipmentReservation[] | string | null",
         ts_return_type = "ShipmentPlan"
     )]
@@ -93,6 +95,7 @@ impl ShipmentPlanner {
     /// one plan per order, in order. Stops at the first order that fails and throws
     /// its error, a bad order's issues at `$.orders[i]…`.
     #[napi(
+        catch_unwind,
         ts_args_type = "orders: OrderInput[] | string",
         ts_return_type = "ShipmentPlan[]"
     )]
@@ -126,7 +129,11 @@ impl ShipmentPlanner {
     /// `mail_packet` / `packets` / `box`, every reason (`{code: "cod"}`, `{code:
     /// "not_mailable", line}`…), and the triage facts `{mail_packet_fits,
     /// mail_packets_needed}`.
-    #[napi(ts_args_type = "order: OrderInput", ts_return_type = "MailVerdict")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "order: OrderInput",
+        ts_return_type = "MailVerdict"
+    )]
     pub fn mail<'env>(&self, env: &'env Env, order: Unknown<'_>) -> napi::Result<Unknown<'env>> {
         let run = || json::mail(&self.inner, json_arg(order, "order")?);
         answer(env, run())
@@ -140,6 +147,7 @@ impl ShipmentPlanner {
     /// `auto_merge`, every group is merged into `merged` and no order is left to
     /// decide (`merge_candidate` false).
     #[napi(
+        catch_unwind,
         ts_args_type = "orders: OrderInput[] | string, facts?: OrderFactsMap | string | null",
         ts_return_type = "MergeCandidates"
     )]
@@ -162,6 +170,7 @@ impl ShipmentPlanner {
     /// `recipient_address`…) or why an order cannot merge at all (`masked`,
     /// `closed`…). Anything but two orders throws `SHIPMENT_INVALID` at `$.orders`.
     #[napi(
+        catch_unwind,
         ts_args_type = "orders: [OrderInput, OrderInput] | string, facts?: OrderFactsMap | string | null",
         ts_return_type = "MergeCheck"
     )]
@@ -185,6 +194,7 @@ impl ShipmentPlanner {
     /// throw `SHIPMENT_INVALID`, an issue per difference from the parent
     /// (`SHIPMENT_MERGE_TIME_SLOT` at `$.orders[1].shipping.time_slot`).
     #[napi(
+        catch_unwind,
         ts_args_type = "orders: OrderInput[] | string, facts?: OrderFactsMap | string | null, stock?: ShipmentReservation[] | string | null",
         ts_return_type = "ShipmentPlan"
     )]
@@ -210,6 +220,7 @@ impl ShipmentPlanner {
     /// orders, or a merged plan changed since) `SHIPMENT_UNMERGE_MISMATCH`. `stock`
     /// holds each order's reservations, named by `order`.
     #[napi(
+        catch_unwind,
         ts_args_type = "merged: ShipmentPlan | string, orders: OrderInput[] | string, stock?: ShipmentReservation[] | string | null",
         ts_return_type = "{ plans: ShipmentPlan[] }"
     )]
@@ -319,6 +330,7 @@ fn within_range(total: i128, weights: &[i128]) -> bool {
 /// `$.total` or `$.weights[i]`; another type `INPUT_WRONG_TYPE`; a BigInt beyond 128
 /// bits, or |total| × Σ weights beyond 2^127, `INPUT_OUT_OF_RANGE`.
 #[napi(
+    catch_unwind,
     ts_generic_types = "T extends number | bigint",
     ts_args_type = "total: T, weights: Array<number | bigint>",
     ts_return_type = "T extends bigint ? bigint[] : number[]"
