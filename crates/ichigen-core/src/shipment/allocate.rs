@@ -10,6 +10,10 @@ use rust_decimal::Decimal;
 /// Negative weights count as zero. When every weight is zero, the whole amount
 /// goes to the first share. A negative total is shared as its absolute value and
 /// negated. An empty `weights` gives an empty result (nothing to share to).
+/// Weights so large that |total| × Σ weights passes 2^127 are scaled down (halved
+/// together) until it does not: the shares still add up exactly, in proportions
+/// true to at least 1 part in 2^60 of the original ones — amounts of that size
+/// come from no order.
 ///
 /// ```
 /// use ichigen_core::shipment::largest_remainder;
@@ -23,19 +27,32 @@ pub fn largest_remainder(total: i128, weights: &[i128]) -> Vec<i128> {
     if weights.is_empty() || total == 0 {
         return out;
     }
+    // i128::MIN has no positive counterpart: share one unit less, then add it.
+    if total == i128::MIN {
+        let mut shares = largest_remainder(total + 1, weights);
+        shares[0] -= 1;
+        return shares;
+    }
     let negative = total < 0;
     let total = total.abs();
-    let sum: i128 = weights.iter().map(|&w| w.max(0)).sum();
+    let mut w: Vec<i128> = weights.iter().map(|&w| w.max(0)).collect();
+    let mut sum = w.iter().try_fold(0i128, |a, &b| a.checked_add(b));
+    // Halve the weights together until |total| × Σ weights fits.
+    while sum.and_then(|s| s.checked_mul(total)).is_none() {
+        for x in w.iter_mut() {
+            *x >>= 1;
+        }
+        sum = w.iter().try_fold(0i128, |a, &b| a.checked_add(b));
+    }
+    let sum = sum.unwrap_or(0);
     if sum == 0 {
         out[0] = total;
     } else {
         let mut given = 0i128;
-        let mut remainders: Vec<(i128, usize)> = Vec::with_capacity(weights.len());
-        for (i, &w) in weights.iter().enumerate() {
-            let w = w.max(0);
-            // total and weights are amounts in minor units: their product fits in
-            // i128 for any amount rust_decimal can hold.
-            let p = total * w;
+        let mut remainders: Vec<(i128, usize)> = Vec::with_capacity(w.len());
+        for (i, &wi) in w.iter().enumerate() {
+            // wi ≤ sum and sum × total fits, so this product fits.
+            let p = total * wi;
             out[i] = p / sum;
             given += out[i];
             remainders.push((p % sum, i));
@@ -117,6 +134,21 @@ mod tests {
         assert_eq!(largest_remainder(-100, &[1, 1, 1]), vec![-34, -33, -33]);
         assert_eq!(largest_remainder(5, &[-3, 1]), vec![0, 5]);
         assert!(largest_remainder(5, &[]).is_empty());
+    }
+
+    #[test]
+    fn huge_amounts_do_not_overflow() {
+        let big = 10i128.pow(30);
+        let shares = largest_remainder(big, &[big, big, big]);
+        assert_eq!(shares.iter().sum::<i128>(), big);
+        assert_eq!(shares[0] - shares[2], 1);
+        let shares = largest_remainder(i128::MIN, &[1, 1]);
+        assert_eq!(
+            shares.iter().fold(0i128, |a, &b| a.wrapping_add(b)),
+            i128::MIN
+        );
+        let shares = largest_remainder(i128::MAX, &[i128::MAX, 1]);
+        assert_eq!(shares.iter().sum::<i128>(), i128::MAX);
     }
 
     #[test]

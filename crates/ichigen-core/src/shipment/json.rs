@@ -100,7 +100,8 @@ pub fn facts_for(facts: Value, orders: &[Order]) -> Result<Vec<OrderFacts>, Erro
     let mut out = vec![OrderFacts::default(); orders.len()];
     let mut issues = Vec::new();
     for (id, v) in map {
-        let path = format!("$.facts.{id}");
+        let mut path = String::from("$.facts");
+        crate::error::push_key(&mut path, &id);
         match orders.iter().position(|o| o.id.as_str() == id) {
             None => issues.push(Issue::new(
                 "SHIPMENT_UNKNOWN_ORDER",
@@ -190,7 +191,9 @@ pub fn mail(planner: &Planner, order: Value) -> Result<Value, Error> {
 }
 
 /// Merge candidates among orders: `{groups: [{parent, orders}], excluded:
-/// [{order, reason, issues?}], context: {id: {merge_candidate}}, merged: [plan]}`.
+/// [{order, index, reason, issues?}], context: {id: {merge_candidate}}, merged:
+/// [plan]}`. An exclusion names the order by id (`null` for an invalid order
+/// without a readable one) and by its index in `orders`.
 /// An order that does not validate is excluded with reason `invalid` and its
 /// issues; the others are searched. With `auto_merge`, every group is merged
 /// (`merged`) and nobody needs to decide (`merge_candidate` false).
@@ -206,15 +209,20 @@ pub fn merge_candidates(planner: &Planner, orders: Value, facts: Value) -> Resul
     let mut index: Vec<usize> = Vec::with_capacity(items.len());
     let mut excluded: Vec<(usize, Value)> = Vec::new();
     for (i, v) in items.into_iter().enumerate() {
+        let v_id = v.get("id").filter(|x| x.is_string()).cloned();
         match order_at(v, &format!("$.orders[{i}]")) {
             Ok(o) => {
                 good.push(o);
                 index.push(i);
             }
-            Err(e) => excluded.push((
-                i,
-                json!({"order": i, "reason": "invalid", "issues": e.issues()}),
-            )),
+            Err(e) => {
+                // The id, when the order has a readable one.
+                let id = v_id.unwrap_or(Value::Null);
+                excluded.push((
+                    i,
+                    json!({"order": id, "index": i, "reason": "invalid", "issues": e.issues()}),
+                ))
+            }
         }
     }
     let facts = facts_for(facts, &good)?;
@@ -222,7 +230,11 @@ pub fn merge_candidates(planner: &Planner, orders: Value, facts: Value) -> Resul
     for e in &found.excluded {
         excluded.push((
             index[e.order as usize],
-            json!({"order": good[e.order as usize].id, "reason": e.reason}),
+            json!({
+                "order": good[e.order as usize].id,
+                "index": index[e.order as usize],
+                "reason": e.reason,
+            }),
         ));
     }
     excluded.sort_by_key(|e| e.0);

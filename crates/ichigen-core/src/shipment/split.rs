@@ -209,6 +209,9 @@ struct Piece {
 
 const NONE: u32 = u32::MAX;
 
+/// The most packages one group may be packed into.
+pub(crate) const MAX_PACKAGES: usize = 10_000;
+
 struct Group {
     key: GroupKey,
     pieces: Vec<Piece>,
@@ -644,6 +647,13 @@ impl Planner {
                 }
             }
             while left > 0 {
+                if pkgs.len() >= MAX_PACKAGES {
+                    return Err(Planner::refuse(
+                        "SHIPMENT_TOO_MANY_PACKAGES",
+                        "$.capacity",
+                        "the order would need more than 10000 packages; check the capacity and the quantities",
+                    ));
+                }
                 let mut pk = Pkg {
                     units: 0,
                     weight: 0,
