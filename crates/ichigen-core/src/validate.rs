@@ -24,8 +24,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::BTreeMap;
-
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -79,31 +77,32 @@ pub struct TaxLine {
 
 /// Computes the totals of an order.
 pub fn compute_totals(order: &Order) -> Totals {
-    let mut by_rate: BTreeMap<Decimal, Amount> = BTreeMap::new();
+    // Few rates per order: a short list beats a map.
+    let mut by_rate: Vec<(Decimal, Amount)> = Vec::with_capacity(3);
+    let mut add = |rate: Decimal, amount: Amount| match by_rate.iter_mut().find(|r| r.0 == rate) {
+        Some(r) => r.1 += amount,
+        None => by_rate.push((rate, amount)),
+    };
     let mut merchandise = Decimal::ZERO;
     for line in &order.lines {
         let amount = line.amount();
         merchandise += amount;
-        *by_rate.entry(line.tax_rate.normalize()).or_default() += amount;
+        add(line.tax_rate, amount);
     }
     let fees = order.shipping_fee + order.cod_fee;
     if !fees.is_zero() {
-        *by_rate
-            .entry(order.pricing.fee_tax_rate.normalize())
-            .or_default() += fees;
+        add(order.pricing.fee_tax_rate, fees);
     }
+    by_rate.sort_by_key(|r| r.0);
     let digits = order.currency.minor_units();
     let rounding = order.pricing.tax_rounding;
+    let exclusive = order.pricing.tax_mode == TaxMode::Exclusive;
     let mut tax_added = Decimal::ZERO;
     let tax = by_rate
         .into_iter()
         .map(|(rate, taxable)| {
-            let raw = match order.pricing.tax_mode {
-                TaxMode::Inclusive => taxable * rate / (Decimal::ONE + rate),
-                TaxMode::Exclusive => taxable * rate,
-            };
-            let tax = rounding.round(raw, digits);
-            if order.pricing.tax_mode == TaxMode::Exclusive {
+            let tax = tax_at(taxable, rate, exclusive, rounding, digits);
+            if exclusive {
                 tax_added += tax;
             }
             TaxLine {
@@ -123,6 +122,70 @@ pub fn compute_totals(order: &Order) -> Totals {
         tax_added,
         total: merchandise + fees + tax_added - discount,
         tax,
+    }
+}
+
+/// The tax on `taxable` at `rate`, rounded once. Whole amounts in a currency
+/// without minor units (yen) are computed exactly in integers; anything else
+/// through decimal division. Both give the same result: the exact quotient's
+/// fraction is at least 1 / (1 + rate)'s denominator, far above the 28 digits
+/// the decimal carries.
+fn tax_at(
+    taxable: Amount,
+    rate: Decimal,
+    exclusive: bool,
+    rounding: crate::money::Rounding,
+    digits: u32,
+) -> Amount {
+    if digits == 0 && taxable.fract().is_zero() && rate.scale() <= 9 {
+        let t = taxable.trunc().mantissa();
+        let den = 10i128.pow(rate.scale());
+        let num = rate.mantissa();
+        let (n, d) = if exclusive {
+            (t.checked_mul(num), Some(den))
+        } else {
+            (t.checked_mul(num), den.checked_add(num))
+        };
+        if let (Some(n), Some(d)) = (n, d) {
+            if d > 0 {
+                return Decimal::from_i128_with_scale(round_ratio(n, d, rounding), 0);
+            }
+        }
+    }
+    let raw = if exclusive {
+        taxable * rate
+    } else {
+        taxable * rate / (Decimal::ONE + rate)
+    };
+    rounding.round(raw, digits)
+}
+
+/// `n / d` (d > 0) rounded to a whole number by `rounding`.
+fn round_ratio(n: i128, d: i128, rounding: crate::money::Rounding) -> i128 {
+    use crate::money::Rounding as R;
+    let (q, r) = (n / d, n % d); // q rounded toward zero
+    if r == 0 {
+        return q;
+    }
+    let away = if n < 0 { q - 1 } else { q + 1 };
+    let twice = 2 * r.abs();
+    match rounding {
+        R::Floor => q,
+        R::Ceil => away,
+        R::HalfUp => {
+            if twice >= d {
+                away
+            } else {
+                q
+            }
+        }
+        R::HalfEven => {
+            if twice > d || (twice == d && q % 2 != 0) {
+                away
+            } else {
+                q
+            }
+        }
     }
 }
 
@@ -420,5 +483,61 @@ fn check_postal(party: &Party, path: &str, add: &mut dyn FnMut(&str, String, &st
                 &format!("a postal code in {country} has {n} digits"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tax_props {
+    use super::*;
+    use crate::money::Rounding;
+    use proptest::prelude::*;
+
+    fn by_decimal(taxable: Amount, rate: Decimal, exclusive: bool, r: Rounding) -> Amount {
+        let raw = if exclusive {
+            taxable * rate
+        } else {
+            taxable * rate / (Decimal::ONE + rate)
+        };
+        r.round(raw, 0)
+    }
+
+    proptest! {
+        /// The integer path gives what the decimal division gives, value and scale.
+        #[test]
+        fn integer_tax_equals_decimal_tax(
+            taxable in 0i64..10_000_000_000,
+            rate_bp in 0u32..2_500,
+            exclusive in any::<bool>(),
+            mode in 0..4usize,
+        ) {
+            let r = [Rounding::Floor, Rounding::Ceil, Rounding::HalfUp, Rounding::HalfEven][mode];
+            let rate = Decimal::new(i64::from(rate_bp), 4);
+            let t = Decimal::from(taxable);
+            let fast = tax_at(t, rate, exclusive, r, 0);
+            let slow = by_decimal(t, rate, exclusive, r);
+            prop_assert_eq!(fast, slow);
+            prop_assert_eq!(fast.to_string(), slow.to_string());
+        }
+    }
+
+    #[test]
+    fn halves_round_by_mode() {
+        // 5 × 0.10 = 0.5 exactly (exclusive): the modes differ only there.
+        let t = Decimal::from(5);
+        let rate = Decimal::new(10, 2);
+        let got: Vec<String> = [
+            Rounding::Floor,
+            Rounding::Ceil,
+            Rounding::HalfUp,
+            Rounding::HalfEven,
+        ]
+        .map(|r| tax_at(t, rate, true, r, 0).to_string())
+        .to_vec();
+        assert_eq!(got, ["0", "1", "1", "0"]);
+        let t = Decimal::from(15);
+        assert_eq!(
+            tax_at(t, rate, true, Rounding::HalfEven, 0).to_string(),
+            "2"
+        );
     }
 }

@@ -75,7 +75,7 @@ pub struct ShipmentMoney {
 }
 
 impl ShipmentMoney {
-    fn from_totals(t: &Totals, coupon: Amount, points: Amount) -> ShipmentMoney {
+    fn from_totals(t: Totals, coupon: Amount, points: Amount) -> ShipmentMoney {
         ShipmentMoney {
             merchandise: t.merchandise,
             shipping_fee: t.shipping_fee,
@@ -84,7 +84,7 @@ impl ShipmentMoney {
             points,
             tax_added: t.tax_added,
             total: t.total,
-            tax: t.tax.clone(),
+            tax: t.tax,
         }
     }
 
@@ -285,6 +285,11 @@ impl Planner {
                 ));
             }
         }
+        if orders.len() == 1 && !keys.capacity && stock.is_empty() {
+            if let Some(plan) = self.single(orders[0], &keys) {
+                return Ok(plan);
+            }
+        }
         let reserved = self.reservations(orders, stock)?;
 
         let mut locations: Vec<&LocationId> = Vec::new();
@@ -470,6 +475,74 @@ impl Planner {
             orders: orders.iter().map(|o| o.id.clone()).collect(),
             currency,
             shipments,
+        })
+    }
+
+    /// The plan of an order whose lines all share one key: one shipment carrying
+    /// the order's own money, built without grouping. `None` when the lines differ.
+    fn single(&self, order: &Order, keys: &Keys) -> Option<ShipmentPlan> {
+        let method_of = |line: &crate::order::OrderLine| {
+            let item = self.item(line);
+            match item.and_then(|i| i.shipping_method.as_ref()) {
+                Some(m) => (
+                    Some(m),
+                    item.and_then(|i| i.shipping_class)
+                        .unwrap_or(ShippingClass::Parcel),
+                ),
+                None => (order.shipping.method.as_ref(), order.shipping.class),
+            }
+        };
+        let first = order.lines.first()?;
+        let (method, class) = method_of(first);
+        let mut coldest = first.temperature;
+        for line in &order.lines[1..] {
+            if line.recipient != first.recipient
+                || (keys.temperature && line.temperature != first.temperature)
+                || (keys.release && line.release_date != first.release_date)
+                || (keys.method && method_of(line).0 != method)
+            {
+                return None;
+            }
+            coldest = coldest.max(line.temperature);
+        }
+        let totals = compute_totals(order);
+        let lines = order
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| ShipmentLine {
+                order: 0,
+                line: i as u32,
+                quantity: l.quantity,
+                amount: l.amount(),
+            })
+            .collect();
+        Some(ShipmentPlan {
+            orders: vec![order.id.clone()],
+            currency: order.currency,
+            shipments: vec![Shipment {
+                lines,
+                temperature: coldest,
+                shipping_method: method.cloned(),
+                shipping_class: class,
+                stock: None,
+                release_date: if keys.release {
+                    first.release_date
+                } else {
+                    None
+                },
+                location: None,
+                recipient: first.recipient,
+                package: Package { number: 1, of: 1 },
+                caused_by: Vec::new(),
+                over_capacity: false,
+                money: ShipmentMoney::from_totals(
+                    totals,
+                    order.discounts.coupon,
+                    order.discounts.points,
+                ),
+                parts: Vec::new(),
+            }],
         })
     }
 
@@ -697,7 +770,7 @@ impl Planner {
                 .collect();
             let parts: Vec<ShipmentMoney> = if mine.len() == 1 {
                 vec![ShipmentMoney::from_totals(
-                    &totals,
+                    totals,
                     order.discounts.coupon,
                     order.discounts.points,
                 )]
