@@ -339,6 +339,9 @@ fn is_zero(v: &u32) -> bool {
 impl OrderLine {
     /// quantity × unit price.
     pub fn amount(&self) -> Amount {
+        if self.quantity == 1 {
+            return self.unit_price;
+        }
         self.unit_price * Decimal::from(self.quantity)
     }
 }

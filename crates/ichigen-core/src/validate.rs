@@ -77,11 +77,15 @@ pub struct TaxLine {
 
 /// Computes the totals of an order.
 pub fn compute_totals(order: &Order) -> Totals {
-    // Few rates per order: a short list beats a map.
-    let mut by_rate: Vec<(Decimal, Amount)> = Vec::with_capacity(3);
-    let mut add = |rate: Decimal, amount: Amount| match by_rate.iter_mut().find(|r| r.0 == rate) {
-        Some(r) => r.1 += amount,
-        None => by_rate.push((rate, amount)),
+    // Few rates per order: a short list, which becomes the tax table in place.
+    let mut tax: Vec<TaxLine> = Vec::with_capacity(2);
+    let mut add = |rate: Decimal, amount: Amount| match tax.iter_mut().find(|t| t.rate == rate) {
+        Some(t) => t.taxable += amount,
+        None => tax.push(TaxLine {
+            rate,
+            taxable: amount,
+            tax: Decimal::ZERO,
+        }),
     };
     let mut merchandise = Decimal::ZERO;
     for line in &order.lines {
@@ -93,25 +97,20 @@ pub fn compute_totals(order: &Order) -> Totals {
     if !fees.is_zero() {
         add(order.pricing.fee_tax_rate, fees);
     }
-    by_rate.sort_by_key(|r| r.0);
+    if tax.len() > 1 {
+        tax.sort_by_key(|t| t.rate);
+    }
     let digits = order.currency.minor_units();
     let rounding = order.pricing.tax_rounding;
     let exclusive = order.pricing.tax_mode == TaxMode::Exclusive;
     let mut tax_added = Decimal::ZERO;
-    let tax = by_rate
-        .into_iter()
-        .map(|(rate, taxable)| {
-            let tax = tax_at(taxable, rate, exclusive, rounding, digits);
-            if exclusive {
-                tax_added += tax;
-            }
-            TaxLine {
-                rate: display_rate(rate),
-                taxable,
-                tax,
-            }
-        })
-        .collect();
+    for t in tax.iter_mut() {
+        t.tax = tax_at(t.taxable, t.rate, exclusive, rounding, digits);
+        t.rate = display_rate(t.rate);
+        if exclusive {
+            tax_added += t.tax;
+        }
+    }
     let discount = order.discounts.coupon + order.discounts.points;
     Totals {
         currency: order.currency,
@@ -192,6 +191,9 @@ fn round_ratio(n: i128, d: i128, rounding: crate::money::Rounding) -> i128 {
 /// A rate as people write it: at least two decimals (`0.10`, `0.08`, `0.00`), so that
 /// `0.1` and `0.10` group together and read the same way in every output.
 fn display_rate(rate: Decimal) -> Decimal {
+    if rate.scale() == 2 {
+        return rate;
+    }
     let mut r = rate.normalize();
     if r.scale() < 2 {
         r.rescale(2);

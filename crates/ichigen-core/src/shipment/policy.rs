@@ -355,6 +355,8 @@ pub struct Planner {
     pub(crate) profiles: Vec<CarrierProfile>,
     profile_index: Index,
     pub(crate) mail_profile: u32,
+    /// Some item names its own shipping method (else a line's method is the order's).
+    pub(crate) item_methods: bool,
 }
 
 impl Planner {
@@ -457,7 +459,9 @@ impl Planner {
         if !issues.is_empty() {
             return Err(Error::InvalidShipment(issues));
         }
+        let item_methods = policy.items.iter().any(|i| i.shipping_method.is_some());
         Ok(Planner {
+            item_methods,
             policy,
             items,
             profiles,

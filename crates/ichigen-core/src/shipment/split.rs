@@ -298,7 +298,11 @@ impl Planner {
         for (oi, order) in orders.iter().enumerate() {
             let has_stock = reserved.iter().any(|r| r.0 == oi as u32);
             for (li, line) in order.lines.iter().enumerate() {
-                let item = self.item(line);
+                let item = if self.item_methods {
+                    self.item(line)
+                } else {
+                    None
+                };
                 let (method, class) = match item.and_then(|i| i.shipping_method.as_ref()) {
                     Some(m) => (
                         Some(m),
@@ -482,7 +486,11 @@ impl Planner {
     /// the order's own money, built without grouping. `None` when the lines differ.
     fn single(&self, order: &Order, keys: &Keys) -> Option<ShipmentPlan> {
         let method_of = |line: &crate::order::OrderLine| {
-            let item = self.item(line);
+            let item = if self.item_methods {
+                self.item(line)
+            } else {
+                None
+            };
             match item.and_then(|i| i.shipping_method.as_ref()) {
                 Some(m) => (
                     Some(m),
