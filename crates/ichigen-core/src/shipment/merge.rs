@@ -134,8 +134,12 @@ impl MergeCandidates {
 }
 
 impl Planner {
-    /// The merge key of an order, or why it has none.
-    pub fn merge_key(&self, order: &Order, facts: &OrderFacts) -> Result<MergeKey, &'static str> {
+    /// Why an order cannot merge at all (every reason but an address that does
+    /// not normalize), else a hash of the parts of its merge key that need no
+    /// normalization, plus its postal code: orders whose merge keys are equal have
+    /// equal hashes, so only orders sharing a hash need their names and addresses
+    /// normalized.
+    fn screen(&self, order: &Order, facts: &OrderFacts) -> Result<u64, &'static str> {
         if facts.masked {
             return Err("masked");
         }
@@ -164,6 +168,43 @@ impl Planner {
                 "no_address"
             });
         }
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = foldhash::fast::FixedState::with_seed(0x636f_6172).build_hasher();
+        order.store.as_str().hash(&mut h);
+        facts.location.as_ref().map(|l| l.as_str()).hash(&mut h);
+        facts.customer.hash(&mut h);
+        order
+            .shipping
+            .method
+            .as_ref()
+            .map(|m| m.as_str())
+            .hash(&mut h);
+        (order.shipping.class as u8).hash(&mut h);
+        facts
+            .ship_date
+            .or(order.instructions.ship_date)
+            .hash(&mut h);
+        order.shipping.desired_date.hash(&mut h);
+        order.shipping.time_slot.map(|t| t as u8).hash(&mut h);
+        let mut temperature = 0u8;
+        let mut options = false;
+        for l in &order.lines {
+            temperature |= 1 << (l.temperature as u8);
+            options |= !l.options.is_empty();
+        }
+        (temperature, options, order.gift, order.payment.method as u8).hash(&mut h);
+        match r.postal_code.as_deref().filter(|p| !p.trim().is_empty()) {
+            Some(p) => normalize::postal_code(p).ok().hash(&mut h),
+            None => 0u8.hash(&mut h),
+        }
+        Ok(h.finish())
+    }
+
+    /// The merge key of an order, or why it has none.
+    pub fn merge_key(&self, order: &Order, facts: &OrderFacts) -> Result<MergeKey, &'static str> {
+        self.screen(order, facts)?;
+        let r = &order.recipients[0];
+        let street = r.address1.as_deref().unwrap_or("");
         let address = normalize::address(
             r.postal_code.as_deref(),
             r.prefecture.as_deref(),
@@ -261,26 +302,55 @@ impl Planner {
     /// ```
     pub fn merge_candidates(&self, orders: &[Order], facts: &[OrderFacts]) -> MergeCandidates {
         let none = OrderFacts::default();
+        let fact = |i: usize| facts.get(i).unwrap_or(&none);
         let mut excluded = Vec::new();
-        let mut by_key: hashbrown::HashMap<MergeKey, u32, foldhash::fast::FixedState> =
-            hashbrown::HashMap::with_capacity_and_hasher(
-                orders.len(),
-                foldhash::fast::FixedState::with_seed(0x6d65_7267),
-            );
-        let mut members: Vec<Vec<u32>> = Vec::new();
+        let hasher = || foldhash::fast::FixedState::with_seed(0x6d65_7267);
+        // Screen every order; count the hashes.
+        let mut screened: Vec<u64> = Vec::with_capacity(orders.len());
+        let mut counts: hashbrown::HashMap<u64, u32, foldhash::fast::FixedState> =
+            hashbrown::HashMap::with_capacity_and_hasher(orders.len(), hasher());
         for (i, order) in orders.iter().enumerate() {
-            match self.merge_key(order, facts.get(i).unwrap_or(&none)) {
+            match self.screen(order, fact(i)) {
+                Ok(h) => {
+                    *counts.entry(h).or_default() += 1;
+                    screened.push(h);
+                }
+                Err(reason) => {
+                    excluded.push(MergeExclusion {
+                        order: i as u32,
+                        reason,
+                    });
+                    screened.push(0);
+                }
+            }
+        }
+        // Only orders that share a hash with another can merge: normalize those.
+        let mut need: Vec<u32> = Vec::new();
+        let mut e = excluded.iter().peekable();
+        for (i, h) in screened.iter().enumerate() {
+            if e.peek().is_some_and(|x| x.order as usize == i) {
+                e.next();
+                continue;
+            }
+            if counts.get(h).is_some_and(|&c| c > 1) {
+                need.push(i as u32);
+            }
+        }
+        drop(counts);
+        let keys = self.keys_of(orders, &need, &fact);
+        let mut by_key: hashbrown::HashMap<MergeKey, u32, foldhash::fast::FixedState> =
+            hashbrown::HashMap::with_capacity_and_hasher(need.len(), hasher());
+        let mut members: Vec<Vec<u32>> = Vec::new();
+        for (&i, key) in need.iter().zip(keys) {
+            match key {
                 Ok(key) => match by_key.get(&key) {
-                    Some(&g) => members[g as usize].push(i as u32),
+                    Some(&g) => members[g as usize].push(i),
                     None => {
                         by_key.insert(key, members.len() as u32);
-                        members.push(vec![i as u32]);
+                        members.push(vec![i]);
                     }
                 },
-                Err(reason) => excluded.push(MergeExclusion {
-                    order: i as u32,
-                    reason,
-                }),
+                Err(reason) => excluded.push(MergeExclusion { order: i, reason }),
             }
         }
         drop(by_key);
@@ -311,6 +381,38 @@ impl Planner {
         });
         excluded.sort_by_key(|e| e.order);
         MergeCandidates { groups, excluded }
+    }
+
+    /// The merge keys of the orders at `need`, on several threads when there are
+    /// many (the policy's `threads`, else the machine's cores, at most 8); the
+    /// result is the same whatever the number.
+    fn keys_of<'f>(
+        &self,
+        orders: &[Order],
+        need: &[u32],
+        fact: &(dyn Fn(usize) -> &'f OrderFacts + Sync),
+    ) -> Vec<Result<MergeKey, &'static str>> {
+        let key = |&i: &u32| self.merge_key(&orders[i as usize], fact(i as usize));
+        let threads = self
+            .policy
+            .threads
+            .map(|t| t as usize)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .clamp(1, 8);
+        if threads == 1 || need.len() < 20_000 {
+            return need.iter().map(key).collect();
+        }
+        let chunk = need.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = need
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(key).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
     }
 
     /// Whether two orders may ship together, and if not, every reason: the key

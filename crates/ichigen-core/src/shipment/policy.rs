@@ -323,6 +323,11 @@ pub struct ShipmentPolicy {
     /// Merge candidates are merged without asking a person.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub auto_merge: bool,
+    /// Threads the merge-candidate search may use to normalize names and
+    /// addresses (default: the machine's cores, at most 8; `1` for none). The
+    /// result does not depend on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<u32>,
 }
 
 impl Default for ShipmentPolicy {
@@ -336,6 +341,7 @@ impl Default for ShipmentPolicy {
             mail_profile: None,
             max_packets: 1,
             auto_merge: false,
+            threads: None,
         }
     }
 }
@@ -411,6 +417,13 @@ impl Planner {
                 "SHIPMENT_CAPACITY_ZERO",
                 "$.capacity.max_weight_g",
                 "a package must hold more than 0 g",
+            ));
+        }
+        if policy.threads == Some(0) {
+            issues.push(Issue::new(
+                "SHIPMENT_THREADS_ZERO",
+                "$.threads",
+                "at least one thread is needed",
             ));
         }
         if policy.max_packets == 0 {

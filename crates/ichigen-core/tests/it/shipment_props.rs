@@ -438,3 +438,93 @@ proptest! {
         assert_same_money(&back, &want)?;
     }
 }
+
+fn variant_order(i: usize, v: &(usize, usize, usize, usize, usize, usize)) -> Order {
+    let names = ["山田 太郎", "山田　太郎", "山田太郎様", "山田 次郎"];
+    let postals = ["150-0001", "１５００００１", "〒150-0001", "150-0002"];
+    let streets = [
+        "渋谷区神宮前1-2-3",
+        "渋谷区神宮前一丁目２番地３号",
+        "東京都渋谷区神宮前1-2-3",
+    ];
+    let slots = [None, Some("1820")];
+    let stores = ["s1", "s2"];
+    let pays = ["credit_card", "cod"];
+    let mut o: Value = serde_json::from_str(ichigen_core::sample::ORDER_JSON).unwrap();
+    o["id"] = json!(format!("o{i}"));
+    o["ordered_at"] = json!(format!("2026-11-22T{:02}:00:00Z", i % 24));
+    o["stated"] = json!({});
+    o["recipients"][0]["name"] = json!(names[v.0]);
+    o["recipients"][0]["postal_code"] = json!(postals[v.1]);
+    o["recipients"][0]["address1"] = json!(streets[v.2]);
+    if let Some(s) = slots[v.3] {
+        o["shipping"]["time_slot"] = json!(s);
+    }
+    o["store"] = json!(stores[v.4]);
+    o["payment"] = json!({"method": pays[v.5]});
+    if v.5 == 1 {
+        o["cod_fee"] = json!("330");
+    }
+    parse_order_value(o).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The screen that spares most orders normalization never hides a pair that
+    /// may merge: the groups are exactly the classes of merge_check.
+    #[test]
+    fn candidates_are_exactly_the_mergeable_pairs(
+        variants in prop::collection::vec((0..4usize, 0..4usize, 0..3usize, 0..2usize, 0..2usize, 0..2usize), 2..12),
+    ) {
+        let orders: Vec<Order> = variants.iter().enumerate().map(|(i, v)| variant_order(i, v)).collect();
+        let planner = Planner::new(ShipmentPolicy::default()).unwrap();
+        let found = planner.merge_candidates(&orders, &[]);
+        let none = OrderFacts::default();
+        for a in 0..orders.len() {
+            for b in a + 1..orders.len() {
+                let (ok, _) = planner.merge_check(&orders[a], &orders[b], [&none, &none]);
+                let together = found
+                    .groups
+                    .iter()
+                    .any(|g| g.orders.contains(&(a as u32)) && g.orders.contains(&(b as u32)));
+                prop_assert_eq!(ok, together, "orders {} and {}", a, b);
+            }
+        }
+    }
+}
+
+/// Above 20000 orders to normalize the search runs on several threads; the answer
+/// is the same as on one.
+#[test]
+fn candidates_do_not_depend_on_threads() {
+    let orders: Vec<Order> = (0..24_000)
+        .map(|i| {
+            variant_order(
+                i,
+                &(
+                    i % 3,
+                    (i / 3) % 3,
+                    (i / 9) % 3,
+                    (i / 27) % 2,
+                    (i / 54) % 2,
+                    0,
+                ),
+            )
+        })
+        .collect();
+    let one = Planner::new(ShipmentPolicy {
+        threads: Some(1),
+        ..ShipmentPolicy::default()
+    })
+    .unwrap()
+    .merge_candidates(&orders, &[]);
+    let four = Planner::new(ShipmentPolicy {
+        threads: Some(4),
+        ..ShipmentPolicy::default()
+    })
+    .unwrap()
+    .merge_candidates(&orders, &[]);
+    assert!(!one.groups.is_empty());
+    assert_eq!(one, four);
+}
