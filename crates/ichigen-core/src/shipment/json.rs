@@ -83,12 +83,29 @@ fn orders_at(value: Value) -> Result<Vec<Order>, Error> {
     }
 }
 
-/// Reservations from JSON (`null` for none).
-pub fn reservations(stock: Value) -> Result<Vec<Reservation>, Error> {
-    if stock.is_null() {
-        return Ok(Vec::new());
+/// Reservations from JSON: `null` for none, a list of [`Reservation`]s in line
+/// units, or what the stock book answers for orders (an object with `reserved`
+/// and `backordered`, in units of each SKU), turned into line units by
+/// [`Reservation::from_stock`] for each of `orders`.
+pub fn reservations_for(stock: Value, orders: &[&Order]) -> Result<Vec<Reservation>, Error> {
+    match stock {
+        Value::Null => Ok(Vec::new()),
+        Value::Object(mut m) => {
+            let reserved: Vec<crate::stock::Reservation> = decode(
+                m.remove("reserved").unwrap_or(Value::Array(Vec::new())),
+                "$.stock.reserved",
+            )?;
+            let backordered: Vec<crate::stock::Backorder> = decode(
+                m.remove("backordered").unwrap_or(Value::Array(Vec::new())),
+                "$.stock.backordered",
+            )?;
+            Ok(orders
+                .iter()
+                .flat_map(|o| Reservation::from_stock(&reserved, &backordered, o))
+                .collect())
+        }
+        other => decode(other, "$.stock"),
     }
-    decode(stock, "$.stock")
 }
 
 /// Facts from JSON (an object from order id to facts, or `null`), one per order.
@@ -176,7 +193,7 @@ pub fn plan_value(plan: &ShipmentPlan, orders: &[&Order]) -> Value {
 /// Splits an order (`{"orders", "currency", "shipments", "total"}`).
 pub fn split(planner: &Planner, order: Value, stock: Value) -> Result<Value, Error> {
     let order = order_at(order, "$.order")?;
-    let stock = reservations(stock)?;
+    let stock = reservations_for(stock, &[&order])?;
     let plan = planner.split(&order, &stock)?;
     Ok(plan_value(&plan, &[&order]))
 }
@@ -304,8 +321,8 @@ pub fn merge_check(planner: &Planner, orders: Value, facts: Value) -> Result<Val
 pub fn merge(planner: &Planner, orders: Value, facts: Value, stock: Value) -> Result<Value, Error> {
     let orders = orders_at(orders)?;
     let facts = facts_for(facts, &orders)?;
-    let stock = reservations(stock)?;
     let refs: Vec<&Order> = orders.iter().collect();
+    let stock = reservations_for(stock, &refs)?;
     let plan = planner.merge(&refs, &facts, &stock)?;
     Ok(plan_value(&plan, &refs))
 }
@@ -339,8 +356,8 @@ pub fn unmerge(
         }
     }
     let orders = orders_at(orders)?;
-    let stock = reservations(stock)?;
     let refs: Vec<&Order> = orders.iter().collect();
+    let stock = reservations_for(stock, &refs)?;
     let plans = planner.unmerge(&ids, &total, &refs, &stock)?;
     debug_assert!({
         let mut s = ShipmentMoney::default();

@@ -266,6 +266,107 @@ pub struct Reservation {
     pub sku: Option<String>,
 }
 
+impl Reservation {
+    /// An order's reservations in units of its lines, from the stock book's
+    /// (which count units of each SKU: a set line has one per component). Per line
+    /// and location, the line units reserved there are the fewest whole sets its
+    /// components make there; a component's units per line unit are what was
+    /// reserved and what waits, over the line's quantity. Units a location cannot
+    /// make whole stay backordered.
+    ///
+    /// ```
+    /// use ichigen_core::shipment::Reservation;
+    /// use ichigen_core::stock;
+    /// let order = ichigen_core::sample::order(); // line 0: 2 × tea-set-a
+    /// let r = |sku: &str, q| stock::Reservation {
+    ///     order: "ord-0001".into(), line: 0, sku: sku.into(), location: "tokyo".into(), quantity: q,
+    /// };
+    /// // A set of 2 tea + 1 cup per unit: 4 tea and 1 cup reserved make one whole set.
+    /// let waiting = [stock::Backorder { order: "ord-0001".into(), line: 0, sku: "CUP".into(), quantity: 1 }];
+    /// let lines = Reservation::from_stock(&[r("TEA", 4), r("CUP", 1)], &waiting, &order);
+    /// assert_eq!((lines[0].line, lines[0].quantity), (0, 1));
+    /// ```
+    pub fn from_stock(
+        reserved: &[crate::stock::Reservation],
+        backordered: &[crate::stock::Backorder],
+        order: &crate::order::Order,
+    ) -> Vec<Reservation> {
+        let mut out = Vec::new();
+        for (li, line) in order.lines.iter().enumerate() {
+            let li = li as u32;
+            let mine = |r: &&crate::stock::Reservation| r.order == order.id && r.line == li;
+            let waits = |b: &&crate::stock::Backorder| b.order == order.id && b.line == li;
+            // Units of each component per line unit.
+            let mut skus: Vec<(&str, i64)> = Vec::new();
+            for (sku, q) in reserved
+                .iter()
+                .filter(mine)
+                .map(|r| (r.sku.as_str(), r.quantity))
+                .chain(
+                    backordered
+                        .iter()
+                        .filter(waits)
+                        .map(|b| (b.sku.as_str(), b.quantity)),
+                )
+            {
+                match skus.iter_mut().find(|s| s.0 == sku) {
+                    Some(s) => s.1 += q,
+                    None => skus.push((sku, q)),
+                }
+            }
+            if skus.is_empty() || line.quantity == 0 {
+                continue;
+            }
+            let mut locations: Vec<&LocationId> = Vec::new();
+            for r in reserved.iter().filter(mine) {
+                if !locations.contains(&&r.location) {
+                    locations.push(&r.location);
+                }
+            }
+            let mut left = line.quantity;
+            for loc in locations {
+                let whole = skus
+                    .iter()
+                    .map(|&(sku, need)| {
+                        let per = (need / i64::from(line.quantity)).max(1);
+                        let here: i64 = reserved
+                            .iter()
+                            .filter(mine)
+                            .filter(|r| r.sku.as_str() == sku && &r.location == loc)
+                            .map(|r| r.quantity)
+                            .sum();
+                        here / per
+                    })
+                    .min()
+                    .unwrap_or(0)
+                    .clamp(0, i64::from(left)) as u32;
+                if whole > 0 {
+                    out.push(Reservation {
+                        order: Some(order.id.clone()),
+                        line: li,
+                        location: Some(loc.clone()),
+                        quantity: whole,
+                        sku: None,
+                    });
+                    left -= whole;
+                }
+            }
+            if left == line.quantity && out.iter().all(|r| r.line != li) {
+                // Nothing of the line is whole anywhere: it waits (an entry of 0
+                // units says the order's stock is known).
+                out.push(Reservation {
+                    order: Some(order.id.clone()),
+                    line: li,
+                    location: None,
+                    quantity: 0,
+                    sku: None,
+                });
+            }
+        }
+        out
+    }
+}
+
 /// Facts about an order that come from other steps, for merging.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
