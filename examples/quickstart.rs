@@ -1,7 +1,7 @@
 //! The quickstart: triage a file of orders with a rule set and print the dry-run.
 //!
 //! ```text
-//! cargo run --release --example quickstart [ORDERS.json] [RULES.toml|RULES.json] [SHIPPING.json] [STOCK.json]
+//! cargo run --release --example quickstart [ORDERS.json] [RULES.toml|RULES.json] [SHIPPING.json] [STOCK.json] [SHIPMENTS.json]
 //! ```
 //!
 //! By default it reads `examples/data/orders.json` (eleven sample orders from
@@ -9,10 +9,14 @@
 //! `examples/data/rules.toml` (the example rule set) and `examples/data/shipping.json`
 //! (a shipping policy: cut-off, handling days, store and warehouse calendars) and
 //! `examples/data/stock.json` (a catalog, stock counts, the reservation strategy and
-//! the channel allocation). Invalid orders are reported with the path of every
-//! problem; the valid ones are reserved in arrival order (what cannot be reserved
-//! waits: 引当待ち), get a ship-date plan, and are triaged with the facts of both.
-//! Then it prints the quantities each channel should now show. Nothing is saved:
+//! the channel allocation) and `examples/data/shipments.json` (the shipment policy:
+//! split keys, fees, item weights and mail fractions, carrier profiles). Invalid
+//! orders are reported with the path of every problem; the valid ones are reserved
+//! in arrival order (what cannot be reserved waits: 引当待ち), get a ship-date plan,
+//! merge candidates (同梱候補) are found among them, and they are triaged with the
+//! facts of all three. Each order's boxes are planned from its reservations (and
+//! judged for a mail packet when it ships by one). Then it prints the quantities
+//! each channel should now show. Nothing is saved:
 //! this is the dry-run (シミュレーション) a shop runs before switching a rule set on.
 #![allow(clippy::print_stdout, reason = "an example prints its result")]
 
@@ -23,6 +27,7 @@ use ichigen::clock::Clock;
 use ichigen::clock::FixedClock;
 use ichigen::rules::{DryRunReport, RuleSet, TriageContext, dry_run};
 use ichigen::shipdate::{ShipPlan, ShippingPolicy};
+use ichigen::shipment::{Planner, Reservation, ShipmentPlan};
 use ichigen::stock::{
     AllocationPolicy, Allocator, Catalog, ReservationOutcome, ReservationPolicy, ReserveRequest,
     StockBook, StockLevel,
@@ -107,6 +112,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut allocator = Allocator::new(catalog, stock.allocation)?;
     // What the channels show before these orders: the baseline the deltas compare to.
     let before = allocator.sync(&mut book).len();
+    let shipments_path = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| data_dir().join("shipments.json"));
+    let planner = Planner::new(serde_json::from_str(&std::fs::read_to_string(
+        &shipments_path,
+    )?)?)?;
     let batch: Batch = serde_json::from_str(&std::fs::read_to_string(&orders_path)?)?;
     let clock = FixedClock::parse(&batch.as_of)?;
 
@@ -142,6 +154,17 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             Err(e) => rejected.push((i, id, e)),
         }
     }
+    // Orders that may ship together (同梱) are flagged for triage.
+    let candidates = planner.merge_candidates(&orders, &[]);
+    for (i, context) in contexts.iter_mut().enumerate() {
+        context.merge_candidate = Some(candidates.is_candidate(i as u32));
+    }
+    // Each order's boxes, from its reservations in line units.
+    let mut boxes = Vec::new();
+    for (order, reserved) in orders.iter().zip(&reservations) {
+        let stock = Reservation::from_stock(&reserved.reserved, &reserved.backordered, order);
+        boxes.push(planner.split(order, &stock)?);
+    }
     let report = dry_run(&rules, &orders, &contexts, &clock)?;
 
     let mode = serde_json::to_value(rules.mode())?;
@@ -164,7 +187,20 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         orders.len(),
         rejected.len()
     );
-    print_table(&report, &orders, &plans, &reservations);
+    print_table(&report, &orders, &plans, &reservations, &boxes, &planner);
+    if candidates.groups.is_empty() {
+        println!("\nmerge candidates (同梱候補): none");
+    } else {
+        println!("\nmerge candidates (同梱候補), held for a person:");
+        for g in &candidates.groups {
+            let ids: Vec<&str> = g
+                .orders
+                .iter()
+                .map(|&i| orders[i as usize].id.as_str())
+                .collect();
+            println!("  {}", ids.join(" + "));
+        }
+    }
     print_totals(&report);
     let deltas = allocator.sync(&mut book);
     println!(
@@ -199,11 +235,14 @@ fn print_table(
     orders: &[ichigen::order::Order],
     plans: &[ShipPlan],
     reservations: &[ReservationOutcome],
+    boxes: &[ShipmentPlan],
+    planner: &Planner,
 ) {
     let header = [
         "order",
         "channel",
         "stock",
+        "boxes",
         "ships",
         "arrives",
         "status",
@@ -212,8 +251,13 @@ fn print_table(
         "matched rules",
     ];
     let mut rows = vec![header.map(String::from).to_vec()];
-    for (((item, order), plan), reserved) in
-        report.items.iter().zip(orders).zip(plans).zip(reservations)
+    for ((((item, order), plan), reserved), shipments) in report
+        .items
+        .iter()
+        .zip(orders)
+        .zip(plans)
+        .zip(reservations)
+        .zip(boxes)
     {
         let stock = if reserved.all_reserved() {
             let mut at: Vec<&str> = reserved
@@ -231,10 +275,43 @@ fn print_table(
                 .collect();
             format!("waits {}", short.join(" "))
         };
+        // How many boxes and why; a mail-packet order says whether it fits one.
+        let mut parcels = shipments.shipments.len().to_string();
+        let mut causes: Vec<String> = Vec::new();
+        if let Some(first) = shipments.shipments.first() {
+            for k in &first.caused_by {
+                causes.push(
+                    serde_json::to_value(k)
+                        .map_or_else(|_| "?".to_owned(), |v| v.as_str().unwrap_or("?").to_owned()),
+                );
+            }
+        }
+        if !causes.is_empty() {
+            parcels = format!("{parcels} by {}", causes.join("+"));
+        }
+        if order.shipping.class == ichigen::order::ShippingClass::MailPacket {
+            let verdict = planner.mail(order);
+            parcels = if verdict.eligible && verdict.packets <= 1 {
+                format!("{parcels} mail {}", verdict.load)
+            } else {
+                let why: Vec<String> = verdict
+                    .reasons
+                    .iter()
+                    .map(|r| {
+                        serde_json::to_value(r)
+                            .ok()
+                            .and_then(|v| v["code"].as_str().map(str::to_owned))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                format!("{parcels} no mail: {}", why.join(","))
+            };
+        }
         let mut row = vec![
             item.order_id.to_string(),
             order.channel.as_str().to_owned(),
             stock,
+            parcels,
             plan.ship_date.format("%m/%d").to_string(),
             plan.delivery_date
                 .map_or_else(|| "?".to_owned(), |d| d.format("%m/%d").to_string()),

@@ -1197,10 +1197,11 @@ export interface MergeCandidates {
   /** Groups of two or more orders, the parent (親受注) first. */
   groups: Array<{ parent: string; orders: string[] }>
   /**
-   * Orders left out: by id, or by index with reason `invalid` and the order's issues
-   * (at `$.orders[i]…`).
+   * Orders left out, with reason `invalid` and the order's issues (at
+   * `$.orders[i]…`) for one that does not validate. `order` is the id (null for an
+   * invalid order without a readable id); `index` its place in `orders`.
    */
-  excluded: Array<{ order: string | number; reason: MergeExclusionReason; issues?: Issue[] }>
+  excluded: Array<{ order: string | null; index: number; reason: MergeExclusionReason; issues?: Issue[] }>
   /** The triage context's `merge_candidate` per order id. */
   context: { [orderId: string]: { merge_candidate: boolean } }
   /** With `auto_merge`, each group's merged plan; else empty. */

@@ -271,9 +271,9 @@ def test_merge_candidates_groups_and_exclusions():
     assert out["groups"] == [{"parent": "ord-0001", "orders": ["ord-0001", "o2"]}]
     excluded = {e["reason"]: e for e in out["excluded"]}
     assert set(excluded) == {"invalid", "masked"}
-    assert excluded["invalid"]["order"] == 3
+    assert (excluded["invalid"]["order"], excluded["invalid"]["index"]) == ("bad", 3)
     assert all(i["path"].startswith("$.orders[3]") for i in excluded["invalid"]["issues"])
-    assert excluded["masked"]["order"] == "o5"
+    assert (excluded["masked"]["order"], excluded["masked"]["index"]) == ("o5", 4)
     assert out["context"] == {
         "ord-0001": {"merge_candidate": True},
         "o2": {"merge_candidate": True},

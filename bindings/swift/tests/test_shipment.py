@@ -253,7 +253,7 @@ def test_merge_candidates_merge_and_unmerge(ffi):
     orders = [sample(ffi), second(ffi), other, {"id": "broken"}]
     found = json.loads(planner.merge_candidates(text(orders)))
     assert found["groups"] == [{"parent": "ord-0001", "orders": ["ord-0001", "ord-0002"]}]
-    assert [(e["order"], e["reason"]) for e in found["excluded"]] == [(3, "invalid")]
+    assert [(e["order"], e["index"], e["reason"]) for e in found["excluded"]] == [("broken", 3, "invalid")]
     assert found["excluded"][0]["issues"][0]["path"].startswith("$.orders[3]")
     assert found["context"] == {
         "ord-0001": {"merge_candidate": True},

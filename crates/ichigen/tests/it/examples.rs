@@ -275,3 +275,45 @@ fn the_sample_batch_reserves_stock_as_a_shop_expects() {
     assert!(!deltas.iter().any(|d| d.0 == "shopify/kettle-2027")); // fixed 2 of 4 free: still 2
     assert_eq!(deltas.len(), 9);
 }
+
+/// The quickstart's shipment policy: the Rakuten order with chilled sweets becomes
+/// two boxes (the fee on the first), the COD order by ネコポス cannot go by mail,
+/// and no two sample orders may ship together (different stores or people).
+#[test]
+fn the_sample_batch_ships_as_a_shop_expects() {
+    use ichigen::shipment::{MailReason, Planner};
+    let planner = Planner::new(
+        serde_json::from_str(&std::fs::read_to_string(data("shipments.json")).unwrap()).unwrap(),
+    )
+    .unwrap();
+    let batch: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("orders.json")).unwrap()).unwrap();
+    let orders: Vec<_> = batch["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| parse_order_value(e["order"].clone()).ok())
+        .collect();
+    let boxes: Vec<(String, usize)> = orders
+        .iter()
+        .map(|o| {
+            let plan = planner.split(o, &[]).unwrap();
+            let total = ichigen::validate::compute_totals(o).total;
+            assert_eq!(plan.total().total, total, "{}", o.id);
+            (o.id.to_string(), plan.shipments.len())
+        })
+        .collect();
+    assert_eq!(boxes[0], ("ord-1001".to_owned(), 2));
+    assert!(boxes[1..].iter().all(|b| b.1 == 1), "{boxes:?}");
+    let first = planner.split(&orders[0], &[]).unwrap();
+    assert_eq!(
+        first.shipments[0].money.shipping_fee,
+        orders[0].shipping_fee
+    );
+    assert!(first.shipments[1].money.shipping_fee.is_zero());
+    let cod = orders.iter().find(|o| o.id.as_str() == "ord-1005").unwrap();
+    let verdict = planner.mail(cod);
+    assert_eq!(verdict.reasons, vec![MailReason::Cod]);
+    assert_eq!(verdict.load.to_string(), "1/3");
+    assert!(planner.merge_candidates(&orders, &[]).groups.is_empty());
+}
