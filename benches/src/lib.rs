@@ -18,6 +18,7 @@
 
 pub mod identity_data;
 pub mod shipdate;
+pub mod shipment_data;
 pub mod sketch;
 pub mod stock_data;
 

@@ -226,6 +226,26 @@ fn main() {
         stock_alloc(args.collect());
         return;
     }
+    if args.peek().map(String::as_str) == Some("shipment") {
+        args.next();
+        shipment(args.collect());
+        return;
+    }
+    if args.peek().map(String::as_str) == Some("shipment-data") {
+        args.next();
+        shipment_data(args.collect());
+        return;
+    }
+    if args.peek().map(String::as_str) == Some("shipment-loop") {
+        args.next();
+        shipment_loop(args.collect());
+        return;
+    }
+    if args.peek().map(String::as_str) == Some("shipment-merge") {
+        args.next();
+        shipment_merge(args.collect());
+        return;
+    }
     if args.peek().map(String::as_str) == Some("shipdate") {
         args.next();
         shipdate(count_arg(args.next(), 10_000_000));
@@ -1552,5 +1572,468 @@ fn stock_alloc(args: Vec<String>) {
     println!(
         "ichigen_snapshot_seconds: {:.6}",
         best_snapshot.as_secs_f64()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Shipments
+// ---------------------------------------------------------------------------
+
+struct ShipmentArgs {
+    orders: usize,
+    skus: usize,
+    runs: usize,
+    dir: Option<String>,
+    out: Option<String>,
+}
+
+fn shipment_args(args: Vec<String>) -> ShipmentArgs {
+    let mut a = ShipmentArgs {
+        orders: 1_000_000,
+        skus: 3_000,
+        runs: 3,
+        dir: None,
+        out: None,
+    };
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--orders" => a.orders = count_arg(it.next(), a.orders),
+            "--skus" => a.skus = count_arg(it.next(), a.skus),
+            "--runs" | "--repeat" => a.runs = count_arg(it.next(), a.runs).max(1),
+            "--out" => a.out = it.next(),
+            other if other.chars().all(|c| c.is_ascii_digit() || c == '_') => {
+                a.orders = count_arg(Some(other.to_owned()), a.orders)
+            }
+            other => a.dir = Some(other.to_owned()),
+        }
+    }
+    a
+}
+
+/// Share of `n` in `of`, in percent.
+fn pct(n: u64, of: usize) -> f64 {
+    100.0 * n as f64 / of.max(1) as f64
+}
+
+/// `measure shipment [N] [--skus K] [--runs R]`: split + mail judgement of N
+/// generated orders one at a time, and the merge-candidate search over all of them,
+/// each checked against the plain references of `shipment_data`.
+fn shipment(args: Vec<String>) {
+    use ichigen_benches::shipment_data::{
+        ShipmentData, SplitMailCounts, merge_groups, reference_merge_groups, reference_split_mail,
+        split_mail_counts,
+    };
+    use ichigen_core::shipment::OrderFacts;
+
+    let a = shipment_args(args);
+    let n = a.orders;
+    println!(
+        "# ichigen measure shipment: {n} generated orders, {} products; one thread",
+        a.skus
+    );
+    println!(
+        "cores: {}",
+        std::thread::available_parallelism().map_or(0, |c| c.get())
+    );
+    println!();
+
+    let mark = Mark::start();
+    let data = ShipmentData::generate_with(n, a.skus, 2026);
+    let took = mark.elapsed();
+    let retained = mark.live_since().max(0) as u64;
+    let planner = data.planner().expect("the generated policy is valid");
+    println!("## generation");
+    println!(
+        "- {n} orders: {:.2} s ({}); retained {} ({} bytes per order); VmHWM {}",
+        took.as_secs_f64(),
+        per_second(n, took),
+        mib(retained),
+        retained / n.max(1) as u64,
+        kb_mib(vm_hwm_kb()),
+    );
+    let lines: usize = data.orders.iter().map(|o| o.lines.len()).sum();
+    let mail_class = data
+        .orders
+        .iter()
+        .filter(|o| o.shipping.class == ichigen_core::order::ShippingClass::MailPacket)
+        .count();
+    let cod = data
+        .orders
+        .iter()
+        .filter(|o| o.payment.method == ichigen_core::order::PaymentMethod::Cod)
+        .count();
+    let single_ambient = data
+        .orders
+        .iter()
+        .filter(|o| {
+            o.lines
+                .iter()
+                .all(|l| l.temperature == ichigen_core::order::TemperatureZone::Ambient)
+        })
+        .count();
+    println!(
+        "- {:.2} lines per order; {:.1}% all ambient; {:.1}% class mail_packet; {:.1}% COD",
+        lines as f64 / n.max(1) as f64,
+        pct(single_ambient as u64, n),
+        pct(mail_class as u64, n),
+        pct(cod as u64, n),
+    );
+    println!();
+
+    // The reference first: a fast wrong answer must fail.
+    let mark = Mark::start();
+    let expected: SplitMailCounts = reference_split_mail(&data, &data.orders);
+    println!("## split + mail judgement, one order at a time");
+    println!(
+        "- reference loop (plain, over the catalog): {:.2} s",
+        mark.elapsed().as_secs_f64()
+    );
+    println!(
+        "- answer: {:.3} shipments per order; {:.1}% of orders split; mail: {:.1}% eligible, {} one packet, {} two packets, {} box; {:.3} packets per order; Σ totals ¥{}",
+        expected.shipments as f64 / n.max(1) as f64,
+        pct(expected.split, n),
+        pct(expected.eligible, n),
+        expected.outcomes[0],
+        expected.outcomes[1],
+        expected.outcomes[2],
+        expected.packets as f64 / n.max(1) as f64,
+        expected.total_yen,
+    );
+    let mut best = Duration::MAX;
+    let mut allocated = 0;
+    for _ in 0..a.runs {
+        let mark = Mark::start();
+        let got = split_mail_counts(&planner, black_box(&data.orders));
+        let t = mark.elapsed();
+        allocated = mark.allocated_since();
+        assert_eq!(got, expected, "split + mail differ from the reference");
+        best = best.min(t);
+    }
+    println!(
+        "- `split(&order, &[])` + `mail(&order)`: **{}** ({:.0} ns per order; best of {}, {:.3} s per pass); {} bytes allocated per order",
+        per_second(n, best),
+        best.as_nanos() as f64 / n.max(1) as f64,
+        a.runs,
+        best.as_secs_f64(),
+        allocated / n.max(1) as u64,
+    );
+    // Each half alone, to see where the time goes.
+    let mut best_split = Duration::MAX;
+    let mut best_mail = Duration::MAX;
+    let mut split_alloc = 0;
+    let mut mail_alloc = 0;
+    for _ in 0..a.runs {
+        let mark = Mark::start();
+        let mut shipments = 0usize;
+        for o in &data.orders {
+            shipments += planner
+                .split(black_box(o), &[])
+                .map_or(0, |p| p.shipments.len());
+        }
+        best_split = best_split.min(mark.elapsed());
+        split_alloc = mark.allocated_since();
+        assert_eq!(shipments as u64, expected.shipments);
+        let mark = Mark::start();
+        let mut packets = 0u64;
+        for o in &data.orders {
+            packets += u64::from(planner.mail(black_box(o)).packets);
+        }
+        best_mail = best_mail.min(mark.elapsed());
+        mail_alloc = mark.allocated_since();
+        assert_eq!(packets, expected.packets);
+    }
+    println!(
+        "- `split` alone: {} ({:.0} ns per order, {} bytes allocated per order); `mail` alone: {} ({:.0} ns per order, {} bytes allocated per order)",
+        per_second(n, best_split),
+        best_split.as_nanos() as f64 / n.max(1) as f64,
+        split_alloc / n.max(1) as u64,
+        per_second(n, best_mail),
+        best_mail.as_nanos() as f64 / n.max(1) as f64,
+        mail_alloc / n.max(1) as u64,
+    );
+    let mark = Mark::start();
+    let mut found = 0usize;
+    for o in &data.orders {
+        for l in &o.lines {
+            found += usize::from(planner.item(black_box(l)).is_some());
+        }
+    }
+    println!(
+        "- for scale: `Planner::item` (the item spec of a line, looked up by SKU), which `split` calls once per line and `mail` once more: {:.0} ns per line",
+        mark.elapsed().as_nanos() as f64 / found.max(1) as f64
+    );
+    let mark = Mark::start();
+    let mut totals = 0i64;
+    for o in &data.orders {
+        totals += black_box(ichigen_core::validate::compute_totals(black_box(o)))
+            .total
+            .mantissa() as i64;
+    }
+    black_box(totals);
+    println!(
+        "- for scale: `validate::compute_totals` alone (which `split` calls once per order): {:.0} ns per order",
+        mark.elapsed().as_nanos() as f64 / n.max(1) as f64
+    );
+    println!();
+
+    println!("## merge candidates over {n} orders");
+    let (groups, excluded) = reference_merge_groups(&data.merge_truth);
+    let in_groups: usize = groups.iter().map(Vec::len).sum();
+    println!(
+        "- answer: {} groups holding {} orders ({:.1}%); {} orders excluded",
+        groups.len(),
+        in_groups,
+        pct(in_groups as u64, n),
+        excluded
+    );
+    let mut best = Duration::MAX;
+    let mut peak = 0;
+    for _ in 0..a.runs {
+        let mark = Mark::start();
+        let found = planner.merge_candidates(black_box(&data.orders), &[]);
+        let t = mark.elapsed();
+        peak = mark.peak_above();
+        let hwm = vm_hwm_kb();
+        assert_eq!(
+            merge_groups(&found),
+            groups,
+            "merge groups differ from the truth"
+        );
+        assert_eq!(found.excluded.len(), excluded);
+        best = best.min(t);
+        drop(found);
+        if t == best {
+            println!(
+                "- run: {:.3} s; allocator peak {} above the orders; VmHWM {}",
+                t.as_secs_f64(),
+                mib(peak),
+                kb_mib(hwm)
+            );
+        }
+    }
+    println!(
+        "- `merge_candidates(&orders, &[])`: **{:.3} s** (best of {}; {:.0} ns per order); allocator peak {} above the orders",
+        best.as_secs_f64(),
+        a.runs,
+        best.as_nanos() as f64 / n.max(1) as f64,
+        mib(peak)
+    );
+    // Where the time goes: the keys alone.
+    let none = OrderFacts::default();
+    let mark = Mark::start();
+    let mut ok = 0usize;
+    for o in &data.orders {
+        ok += usize::from(black_box(planner.merge_key(black_box(o), &none)).is_ok());
+    }
+    let keys = mark.elapsed();
+    println!(
+        "- `merge_key` of every order alone (built and dropped): {:.3} s ({:.0} ns per order, {} bytes allocated per order)",
+        keys.as_secs_f64(),
+        keys.as_nanos() as f64 / n.max(1) as f64,
+        mark.allocated_since() / n.max(1) as u64
+    );
+    assert_eq!(ok, n - excluded);
+    merge_key_parts(&data.orders);
+    println!();
+}
+
+/// What the normalizers inside `merge_key` cost on these orders, each alone.
+fn merge_key_parts(orders: &[Order]) {
+    use ichigen_core::identity::normalize as nz;
+    let n = orders.len().max(1);
+    let wide = |s: &str| {
+        s.chars()
+            .any(|c| ('\u{FF00}'..='\u{FFEF}').contains(&c) || c == '\u{2212}')
+    };
+    let with_wide = orders
+        .iter()
+        .filter(|o| {
+            let r = &o.recipients[0];
+            wide(&o.buyer.name)
+                || o.buyer.phone.as_deref().is_some_and(wide)
+                || wide(&r.name)
+                || r.postal_code.as_deref().is_some_and(wide)
+                || r.address1.as_deref().is_some_and(wide)
+                || r.address2.as_deref().is_some_and(wide)
+        })
+        .count();
+    println!(
+        "- {:.1}% of the orders have a full-width or half-width form (or U+2212) in the fields merge_key normalizes",
+        pct(with_wide as u64, n)
+    );
+    let time = |what: &str, f: &dyn Fn(&Order) -> usize| {
+        let mark = Mark::start();
+        let mut k = 0usize;
+        for o in orders {
+            k += f(black_box(o));
+        }
+        black_box(k);
+        println!(
+            "  - {what}: {:.0} ns per order, {} bytes allocated per order",
+            mark.elapsed().as_nanos() as f64 / n as f64,
+            mark.allocated_since() / n as u64
+        );
+    };
+    println!("- the normalizers `merge_key` calls, each alone over every order:");
+    time("`normalize::address` of the recipient", &|o| {
+        let r = &o.recipients[0];
+        nz::address(
+            r.postal_code.as_deref(),
+            r.prefecture.as_deref(),
+            r.address1.as_deref().unwrap_or(""),
+            r.address2.as_deref().unwrap_or(""),
+        )
+        .map_or(0, |a| a.street.len())
+    });
+    time(
+        "`normalize::name` of the buyer and of the recipient",
+        &|o| nz::name(&o.buyer.name).len() + nz::name(&o.recipients[0].name).len(),
+    );
+    time("`normalize::phone` of the buyer", &|o| {
+        o.buyer
+            .phone
+            .as_deref()
+            .map_or(0, |p| nz::phone(p).map_or(0, |p| p.e164.len()))
+    });
+    time(
+        "`text::fold` of the recipient's address1 (one NFKC fold)",
+        &|o| ichigen_core::text::fold(o.recipients[0].address1.as_deref().unwrap_or("")).len(),
+    );
+}
+
+/// `measure shipment-data [N] DIR`: the generated orders as JSON lines and CSV,
+/// for benches/compare/shipment.sh.
+fn shipment_data(args: Vec<String>) {
+    use ichigen_benches::shipment_data::ShipmentData;
+    let a = shipment_args(args);
+    let dir = a.dir.unwrap_or_else(|| "target/shipment".into());
+    let mark = Mark::start();
+    let data = ShipmentData::generate_with(a.orders, a.skus, 2026);
+    data.write_files(std::path::Path::new(&dir))
+        .expect("the files are written");
+    println!(
+        "wrote {} orders ({} products) to {dir} in {:.1} s",
+        data.orders.len(),
+        data.products.len(),
+        mark.elapsed().as_secs_f64()
+    );
+}
+
+/// `measure shipment-merge DIR [--out OUT] [--runs R]`: reads the orders that
+/// `shipment-data` wrote (orders.jsonl, parsed and validated as the JSON face
+/// does), times `Planner::merge_candidates` over them, writes `group,order,parent`
+/// (order indices) to OUT, and prints `ichigen_seconds: S` (best of R).
+fn shipment_merge(args: Vec<String>) {
+    use ichigen_core::shipment::{Planner, ShipmentPolicy};
+    use std::io::{BufRead as _, Write as _};
+
+    let a = shipment_args(args);
+    let dir = a.dir.unwrap_or_else(|| "target/shipment".into());
+    let dir = std::path::Path::new(&dir);
+    let mark = Mark::start();
+    let file = std::fs::File::open(dir.join("orders.jsonl")).expect("orders.jsonl opens");
+    let mut orders = Vec::new();
+    for line in std::io::BufReader::with_capacity(1 << 20, file).lines() {
+        let line = line.expect("a line");
+        let value: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+        orders.push(ichigen_core::validate::parse_order_value(value).expect("a valid order"));
+    }
+    let policy: ShipmentPolicy = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("policy.json")).expect("policy.json"),
+    )
+    .expect("a policy");
+    let planner = Planner::new(policy).expect("a valid policy");
+    println!(
+        "- read and validated {} orders: {:.2} s",
+        orders.len(),
+        mark.elapsed().as_secs_f64()
+    );
+    let mut best = Duration::MAX;
+    let mut found = None;
+    for _ in 0..a.runs.max(1) {
+        drop(found.take());
+        let start = Instant::now();
+        let f = planner.merge_candidates(black_box(&orders), &[]);
+        best = best.min(start.elapsed());
+        found = Some(f);
+    }
+    let found = found.expect("one run");
+    println!(
+        "- `merge_candidates`: {:.3} s (best of {}); {} groups, {} orders excluded",
+        best.as_secs_f64(),
+        a.runs.max(1),
+        found.groups.len(),
+        found.excluded.len()
+    );
+    if let Some(out) = a.out {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&out).expect("the output opens"));
+        writeln!(w, "group,order,parent").expect("written");
+        for (k, g) in found.groups.iter().enumerate() {
+            for &o in &g.orders {
+                writeln!(w, "{k},{o},{}", g.parent).expect("written");
+            }
+        }
+        w.flush().expect("written");
+        println!("- groups written to {out}");
+    }
+    println!("ichigen_seconds: {:.6}", best.as_secs_f64());
+}
+
+/// `measure shipment-loop WHAT [N] [--runs PASSES]`: generates N orders (default
+/// 100,000) and runs one operation over them PASSES times (default 10), for a
+/// profiler: `split`, `mail`, `split-mail`, `merge` (merge_candidates) or `keys`
+/// (merge_key of every order). Prints the time per order.
+fn shipment_loop(mut args: Vec<String>) {
+    use ichigen_benches::shipment_data::{ShipmentData, split_mail_counts};
+    use ichigen_core::shipment::OrderFacts;
+    let what = if args.is_empty() {
+        String::from("split-mail")
+    } else {
+        args.remove(0)
+    };
+    let mut a = shipment_args(args);
+    if a.orders == 1_000_000 {
+        a.orders = 100_000;
+    }
+    if a.runs == 3 {
+        a.runs = 10;
+    }
+    let data = ShipmentData::generate_with(a.orders, a.skus, 2026);
+    let planner = data.planner().expect("a valid policy");
+    let none = OrderFacts::default();
+    let start = Instant::now();
+    for _ in 0..a.runs {
+        match what.as_str() {
+            "split" => {
+                for o in &data.orders {
+                    black_box(planner.split(black_box(o), &[]).is_ok());
+                }
+            }
+            "mail" => {
+                for o in &data.orders {
+                    black_box(planner.mail(black_box(o)));
+                }
+            }
+            "merge" => {
+                black_box(planner.merge_candidates(black_box(&data.orders), &[]));
+            }
+            "keys" => {
+                for o in &data.orders {
+                    black_box(planner.merge_key(black_box(o), &none).is_ok());
+                }
+            }
+            _ => {
+                black_box(split_mail_counts(&planner, black_box(&data.orders)));
+            }
+        }
+    }
+    let took = start.elapsed();
+    println!(
+        "{what}: {:.0} ns per order ({} orders × {} passes, {:.2} s)",
+        took.as_nanos() as f64 / (a.orders * a.runs).max(1) as f64,
+        a.orders,
+        a.runs,
+        took.as_secs_f64()
     );
 }
