@@ -217,7 +217,7 @@ test('errors: bad options, orders and reservations, each at its path, values nev
     ['SHIPMENT_RESERVATION_ORDER', '$.stock[0].order'],
   ])
   assert.deepEqual(codesAndPaths(stock([{ line: 0, quantity: 3 }]).issues), [['SHIPMENT_RESERVATION_EXCEEDS', '$.stock[0].quantity']])
-  assert.deepEqual(codesAndPaths(stock({ line: 0 }).issues), [['SHIPMENT_WRONG_TYPE', '$.stock']])
+  assert.deepEqual(codesAndPaths(stock({ line: 0 }).issues), [['SHIPMENT_UNKNOWN_FIELD', '$.stock.line']])
   assert.equal(thrown(() => planner.split(sample(), [{ line: 0, quantity: 1.5 }]), 'SHIPMENT_INVALID').issues[0].path, '$.stock[0].quantity')
   assert.equal(thrown(() => planner.split(sample(), [{ line: 0, quantity: Number.NaN }]), 'INPUT_WRONG_TYPE').issues[0].path, '$.stock[0].quantity')
 })
@@ -294,7 +294,7 @@ test('merge: candidates, checks, a merge with each order\'s part, and its undoin
 
   const found = planner.mergeCandidates([b, late, a, masked, invalid], { 'm-4': { masked: true } })
   assert.deepEqual(found.groups, [{ parent: 'm-1', orders: ['m-1', 'm-2'] }])
-  assert.deepEqual(found.excluded.map((e) => [e.order, e.reason]), [['m-4', 'masked'], [4, 'invalid']])
+  assert.deepEqual(found.excluded.map((e) => [e.order, e.index, e.reason]), [['m-4', 3, 'masked'], ['m-5', 4, 'invalid']])
   assert.ok(found.excluded[1].issues.every((i) => i.path.startsWith('$.orders[4].')))
   assert.deepEqual(found.context, {
     'm-2': { merge_candidate: true },

@@ -314,7 +314,7 @@ class _MergeCandidates(TypedDict):
     excluded: List[Dict[str, Any]]
     """{"order", "index", "reason", "issues"?}: the order's id (None for an
     invalid order without a readable id) and its place in the list; an order that
-    does not decode is excluded with reason "invalid" and its issues.""""
+    does not decode is excluded with reason "invalid" and its issues."""
     context: Dict[str, Dict[str, bool]]
     """{order id: {"merge_candidate"}}, for a triage context."""
     merged: List[_ShipmentPlan]

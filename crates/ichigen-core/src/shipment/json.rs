@@ -90,18 +90,24 @@ fn orders_at(value: Value) -> Result<Vec<Order>, Error> {
 pub fn reservations_for(stock: Value, orders: &[&Order]) -> Result<Vec<Reservation>, Error> {
     match stock {
         Value::Null => Ok(Vec::new()),
-        Value::Object(mut m) => {
-            let reserved: Vec<crate::stock::Reservation> = decode(
-                m.remove("reserved").unwrap_or(Value::Array(Vec::new())),
-                "$.stock.reserved",
-            )?;
-            let backordered: Vec<crate::stock::Backorder> = decode(
-                m.remove("backordered").unwrap_or(Value::Array(Vec::new())),
-                "$.stock.backordered",
-            )?;
+        answer @ Value::Object(_) => {
+            /// What the stock book's reserve answers; its other fields are ignored.
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Answer {
+                #[serde(default)]
+                reserved: Vec<crate::stock::Reservation>,
+                #[serde(default)]
+                backordered: Vec<crate::stock::Backorder>,
+                #[serde(default, rename = "completed_orders")]
+                _completed: serde::de::IgnoredAny,
+                #[serde(default, rename = "facts")]
+                _facts: serde::de::IgnoredAny,
+            }
+            let a: Answer = decode(answer, "$.stock")?;
             Ok(orders
                 .iter()
-                .flat_map(|o| Reservation::from_stock(&reserved, &backordered, o))
+                .flat_map(|o| Reservation::from_stock(&a.reserved, &a.backordered, o))
                 .collect())
         }
         other => decode(other, "$.stock"),
