@@ -35,7 +35,7 @@
 #
 # It uses the project venv (scripts/setup-venv) and installs the pinned packages
 # below into it when missing. Not part of the test command: at 1,000,000 orders it
-# takes several minutes and about 10 GiB of memory (the binding's JSON values).
+# takes about 8 minutes; the Python side peaks at 4.6 GiB, measure at 2.6 GiB.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PY="$ROOT/.venv/bin/python"

@@ -1581,6 +1581,7 @@ fn stock_alloc(args: Vec<String>) {
 
 struct ShipmentArgs {
     orders: usize,
+    json_orders: Vec<usize>,
     skus: usize,
     runs: usize,
     dir: Option<String>,
@@ -1590,6 +1591,7 @@ struct ShipmentArgs {
 fn shipment_args(args: Vec<String>) -> ShipmentArgs {
     let mut a = ShipmentArgs {
         orders: 1_000_000,
+        json_orders: Vec::new(),
         skus: 3_000,
         runs: 3,
         dir: None,
@@ -1602,6 +1604,7 @@ fn shipment_args(args: Vec<String>) -> ShipmentArgs {
             "--skus" => a.skus = count_arg(it.next(), a.skus),
             "--runs" | "--repeat" => a.runs = count_arg(it.next(), a.runs).max(1),
             "--out" => a.out = it.next(),
+            "--json" => a.json_orders.push(count_arg(it.next(), 10_000)),
             other if other.chars().all(|c| c.is_ascii_digit() || c == '_') => {
                 a.orders = count_arg(Some(other.to_owned()), a.orders)
             }
@@ -1764,6 +1767,24 @@ fn shipment(args: Vec<String>) {
         mark.elapsed().as_nanos() as f64 / found.max(1) as f64
     );
     let mark = Mark::start();
+    let mut touched = 0usize;
+    for o in &data.orders {
+        let o = black_box(o);
+        let method = o.shipping.method.as_ref().map_or("", |m| m.as_str());
+        touched += usize::from(planner.profile(method).is_some());
+        let mut sum = ichigen_core::money::Amount::ZERO;
+        for l in &o.lines {
+            touched += usize::from(planner.item(l).is_some());
+            sum += l.unit_price * ichigen_core::money::Amount::from(l.quantity);
+        }
+        touched += usize::from(sum.is_zero());
+    }
+    black_box(touched);
+    println!(
+        "- floor: what split + mail must at least read (the method's profile, each line's item spec, Σ quantity × price), once: {:.0} ns per order",
+        mark.elapsed().as_nanos() as f64 / n.max(1) as f64
+    );
+    let mark = Mark::start();
     let mut totals = 0i64;
     for o in &data.orders {
         totals += black_box(ichigen_core::validate::compute_totals(black_box(o)))
@@ -1787,38 +1808,54 @@ fn shipment(args: Vec<String>) {
         pct(in_groups as u64, n),
         excluded
     );
-    let mut best = Duration::MAX;
+    let mut runs = Vec::new();
     let mut peak = 0;
+    let mut hwm = None;
     for _ in 0..a.runs {
         let mark = Mark::start();
         let found = planner.merge_candidates(black_box(&data.orders), &[]);
-        let t = mark.elapsed();
-        peak = mark.peak_above();
-        let hwm = vm_hwm_kb();
+        runs.push(mark.elapsed());
+        peak = peak.max(mark.peak_above());
+        hwm = hwm.max(vm_hwm_kb());
         assert_eq!(
             merge_groups(&found),
             groups,
             "merge groups differ from the truth"
         );
         assert_eq!(found.excluded.len(), excluded);
-        best = best.min(t);
-        drop(found);
-        if t == best {
-            println!(
-                "- run: {:.3} s; allocator peak {} above the orders; VmHWM {}",
-                t.as_secs_f64(),
-                mib(peak),
-                kb_mib(hwm)
-            );
-        }
     }
+    let best = runs.iter().copied().min().unwrap_or_default();
     println!(
-        "- `merge_candidates(&orders, &[])`: **{:.3} s** (best of {}; {:.0} ns per order); allocator peak {} above the orders",
+        "- `merge_candidates(&orders, &[])`: **{:.3} s** (best of {}: {}; {:.0} ns per order); allocator peak {} above the orders; VmHWM {}",
         best.as_secs_f64(),
         a.runs,
+        runs.iter()
+            .map(|r| format!("{:.3}", r.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(", "),
         best.as_nanos() as f64 / n.max(1) as f64,
-        mib(peak)
+        mib(peak),
+        kb_mib(hwm),
     );
+    // The default policy uses the machine's cores to normalize.
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    if cores > 1 {
+        let mut policy = data.policy();
+        policy.threads = None;
+        let threaded = ichigen_core::shipment::Planner::new(policy).expect("a valid policy");
+        let mut best = Duration::MAX;
+        for _ in 0..a.runs {
+            let start = Instant::now();
+            let found = threaded.merge_candidates(black_box(&data.orders), &[]);
+            best = best.min(start.elapsed());
+            assert_eq!(merge_groups(&found), groups);
+        }
+        println!(
+            "- the same with `threads` left to the default ({cores} cores here): {:.3} s (best of {})",
+            best.as_secs_f64(),
+            a.runs
+        );
+    }
     // Where the time goes: the keys alone.
     let none = OrderFacts::default();
     let mark = Mark::start();
@@ -1835,6 +1872,8 @@ fn shipment(args: Vec<String>) {
     );
     assert_eq!(ok, n - excluded);
     merge_key_parts(&data.orders);
+    merge_screen_share(&data.orders);
+    merge_floor(&data.orders);
     println!();
 }
 
@@ -1920,10 +1959,13 @@ fn shipment_data(args: Vec<String>) {
     );
 }
 
-/// `measure shipment-merge DIR [--out OUT] [--runs R]`: reads the orders that
-/// `shipment-data` wrote (orders.jsonl, parsed and validated as the JSON face
-/// does), times `Planner::merge_candidates` over them, writes `group,order,parent`
-/// (order indices) to OUT, and prints `ichigen_seconds: S` (best of R).
+/// `measure shipment-merge DIR [--out OUT] [--runs R] [--json K]…`: reads the
+/// orders that `shipment-data` wrote (orders.jsonl, parsed and validated as the
+/// JSON face does), times `Planner::merge_candidates` over them, writes
+/// `group,order,parent` (order indices) to OUT, and prints `ichigen_seconds: S`
+/// (best of R). With `--json K`, also times `shipment::json::merge_candidates` (what
+/// the bindings call: decoding and checking each order, the search, the result as
+/// JSON) on the first K orders.
 fn shipment_merge(args: Vec<String>) {
     use ichigen_core::shipment::{Planner, ShipmentPolicy};
     use std::io::{BufRead as _, Write as _};
@@ -1978,6 +2020,30 @@ fn shipment_merge(args: Vec<String>) {
         println!("- groups written to {out}");
     }
     println!("ichigen_seconds: {:.6}", best.as_secs_f64());
+    // The JSON face the bindings call, on the first K orders (`--json K`, repeatable).
+    for &k in &a.json_orders {
+        let file = std::fs::File::open(dir.join("orders.jsonl")).expect("orders.jsonl opens");
+        let values: Vec<serde_json::Value> = std::io::BufReader::new(file)
+            .lines()
+            .take(k)
+            .map(|l| serde_json::from_str(&l.expect("a line")).expect("JSON"))
+            .collect();
+        let k = values.len();
+        let start = Instant::now();
+        let out = ichigen_core::shipment::json::merge_candidates(
+            &planner,
+            serde_json::Value::Array(values),
+            serde_json::Value::Null,
+        )
+        .expect("the orders are valid");
+        let took = start.elapsed();
+        println!(
+            "- `shipment::json::merge_candidates` (the bindings' call) over the first {k} orders as JSON values: {:.3} s ({:.1} µs per order; {} groups)",
+            took.as_secs_f64(),
+            took.as_nanos() as f64 / 1e3 / k.max(1) as f64,
+            out["groups"].as_array().map_or(0, Vec::len)
+        );
+    }
 }
 
 /// `measure shipment-loop WHAT [N] [--runs PASSES]`: generates N orders (default
@@ -2035,5 +2101,115 @@ fn shipment_loop(mut args: Vec<String>) {
         a.orders,
         a.runs,
         took.as_secs_f64()
+    );
+}
+
+/// A word-at-a-time hasher (FxHash's mixing), for the floor below.
+#[derive(Default)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A floor for `merge_candidates`: every order's key fields hashed as they are
+/// (no normalization, no key built) and the orders grouped by that hash. What a
+/// search costs at this size for touching each order's strings once and grouping.
+fn merge_floor(orders: &[Order]) {
+    use std::hash::{Hash, Hasher};
+    let mark = Mark::start();
+    let mut by: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<Fx>> =
+        std::collections::HashMap::with_capacity_and_hasher(orders.len(), Default::default());
+    let mut next = vec![u32::MAX; orders.len()];
+    for (i, o) in orders.iter().enumerate() {
+        let r = &o.recipients[0];
+        let mut h = Fx::default();
+        o.store.as_str().hash(&mut h);
+        o.buyer.name.hash(&mut h);
+        o.buyer.phone.hash(&mut h);
+        r.name.hash(&mut h);
+        r.postal_code.hash(&mut h);
+        r.prefecture.hash(&mut h);
+        r.address1.hash(&mut h);
+        r.address2.hash(&mut h);
+        o.shipping.method.hash(&mut h);
+        o.shipping.class.hash(&mut h);
+        o.shipping.desired_date.hash(&mut h);
+        o.shipping.time_slot.hash(&mut h);
+        o.gift.hash(&mut h);
+        o.payment.method.hash(&mut h);
+        let zones = o
+            .lines
+            .iter()
+            .fold(0u8, |m, l| m | 1 << (l.temperature as u8));
+        zones.hash(&mut h);
+        // Chain the orders of one hash (a linked list through `next`).
+        let head = by.entry(h.finish()).or_insert(u32::MAX);
+        next[i] = *head;
+        *head = i as u32;
+    }
+    let groups = by
+        .values()
+        .filter(|&&h| next[h as usize] != u32::MAX)
+        .count();
+    println!(
+        "- floor: every order's key fields hashed raw (no normalization, no key built) and grouped: {:.3} s ({:.0} ns per order; {} groups of equal raw text)",
+        mark.elapsed().as_secs_f64(),
+        mark.elapsed().as_nanos() as f64 / orders.len().max(1) as f64,
+        groups
+    );
+}
+
+/// How many orders share with another order everything of the merge key that
+/// needs no normalization but the postal code's digits (store, method, class,
+/// dates, slot, zones, gift, payment, postal code): the orders a search must
+/// normalize at least when it screens by those first.
+fn merge_screen_share(orders: &[Order]) {
+    use std::hash::{Hash, Hasher};
+    let mut counts: std::collections::HashMap<u64, u32> =
+        std::collections::HashMap::with_capacity(orders.len());
+    let hashes: Vec<u64> = orders
+        .iter()
+        .map(|o| {
+            let mut h = Fx::default();
+            o.store.as_str().hash(&mut h);
+            o.shipping.method.hash(&mut h);
+            o.shipping.class.hash(&mut h);
+            o.instructions.ship_date.hash(&mut h);
+            o.shipping.desired_date.hash(&mut h);
+            o.shipping.time_slot.hash(&mut h);
+            o.lines
+                .iter()
+                .fold(0u8, |m, l| m | 1 << (l.temperature as u8))
+                .hash(&mut h);
+            o.gift.hash(&mut h);
+            o.payment.method.hash(&mut h);
+            o.recipients[0]
+                .postal_code
+                .as_deref()
+                .map(|p| ichigen_core::identity::normalize::postal_code(p).ok())
+                .hash(&mut h);
+            let k = h.finish();
+            *counts.entry(k).or_default() += 1;
+            k
+        })
+        .collect();
+    let shared = hashes.iter().filter(|k| counts[k] > 1).count();
+    println!(
+        "- {:.1}% of the orders share store, method, class, dates, slot, zones, gift, payment and postal code with another order (the ones any screen by those must still normalize)",
+        pct(shared as u64, orders.len())
     );
 }
