@@ -156,8 +156,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     // Orders that may ship together (同梱) are flagged for triage.
     let candidates = planner.merge_candidates(&orders, &[]);
-    for (i, context) in contexts.iter_mut().enumerate() {
-        context.merge_candidate = Some(candidates.is_candidate(i as u32));
+    for (context, flag) in contexts.iter_mut().zip(candidates.flags(orders.len())) {
+        context.merge_candidate = Some(flag);
     }
     // Each order's boxes, from its reservations in line units.
     let mut boxes = Vec::new();

@@ -262,12 +262,10 @@ pub fn merge_candidates(planner: &Planner, orders: Value, facts: Value) -> Resul
     }
     excluded.sort_by_key(|e| e.0);
     let auto = planner.policy().auto_merge;
+    let flags = found.flags(good.len());
     let mut context = Map::new();
-    for (i, o) in good.iter().enumerate() {
-        context.insert(
-            o.id.to_string(),
-            json!({"merge_candidate": !auto && found.is_candidate(i as u32)}),
-        );
+    for (o, flag) in good.iter().zip(flags) {
+        context.insert(o.id.to_string(), json!({"merge_candidate": !auto && flag}));
     }
     let groups: Vec<Value> = found
         .groups

@@ -127,9 +127,23 @@ pub struct MergeCandidates {
 
 impl MergeCandidates {
     /// Whether the order (by index) is in a group: the triage context's
-    /// `merge_candidate`.
+    /// `merge_candidate`. It looks through the groups; for every order of a batch
+    /// use [`MergeCandidates::flags`].
     pub fn is_candidate(&self, order: u32) -> bool {
         self.groups.iter().any(|g| g.orders.contains(&order))
+    }
+
+    /// `merge_candidate` for each of `n` orders, by index, in one pass.
+    pub fn flags(&self, n: usize) -> Vec<bool> {
+        let mut out = vec![false; n];
+        for g in &self.groups {
+            for &i in &g.orders {
+                if let Some(f) = out.get_mut(i as usize) {
+                    *f = true;
+                }
+            }
+        }
+        out
     }
 }
 
@@ -194,7 +208,7 @@ impl Planner {
         }
         (temperature, options, order.gift, order.payment.method as u8).hash(&mut h);
         match r.postal_code.as_deref().filter(|p| !p.trim().is_empty()) {
-            Some(p) => normalize::postal_code(p).ok().hash(&mut h),
+            Some(p) => postal_digits(p).hash(&mut h),
             None => 0u8.hash(&mut h),
         }
         Ok(h.finish())
@@ -583,6 +597,23 @@ impl Planner {
     }
 }
 
+/// The postal code as [`normalize::postal_code`] gives it (`None` when that
+/// refuses it), without folding the common forms: ASCII or full-width digits,
+/// hyphens and spaces, a leading 〒. Anything else goes through the normalizer.
+fn postal_digits(p: &str) -> Option<String> {
+    let body = p.trim_start().strip_prefix('〒').unwrap_or(p);
+    let mut out = String::with_capacity(7);
+    for c in body.chars() {
+        match c {
+            '0'..='9' => out.push(c),
+            '０'..='９' => out.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)),
+            '-' | '－' | '‐' | '−' | ' ' | '\u{3000}' => {}
+            _ => return normalize::postal_code(p).ok(),
+        }
+    }
+    (out.len() == 7).then_some(out)
+}
+
 /// Equal amounts, rate by rate (a rate with nothing taxable and no tax counts as absent).
 pub(crate) fn same_money(a: &ShipmentMoney, b: &ShipmentMoney) -> bool {
     let rates = |m: &ShipmentMoney| {
@@ -603,4 +634,33 @@ pub(crate) fn same_money(a: &ShipmentMoney, b: &ShipmentMoney) -> bool {
         && a.tax_added == b.tax_added
         && a.total == b.total
         && rates(a) == rates(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The screen's postal code is the normalizer's, whatever is typed.
+        #[test]
+        fn postal_digits_are_the_normalized_postal_code(
+            p in "〒?[0-9０-９]{0,4}[\\-－‐− 　ー]?[0-9０-９]{0,4}[\\-ー ]?|\\PC{0,9}",
+        ) {
+            prop_assert_eq!(postal_digits(&p), normalize::postal_code(&p).ok());
+        }
+    }
+
+    #[test]
+    fn flags_mark_every_member_once() {
+        let c = MergeCandidates {
+            groups: vec![MergeGroup {
+                parent: 2,
+                orders: vec![2, 0],
+            }],
+            excluded: Vec::new(),
+        };
+        assert_eq!(c.flags(4), vec![true, false, true, false]);
+        assert!(c.is_candidate(0) && !c.is_candidate(1));
+    }
 }
