@@ -615,8 +615,12 @@ fn digits_apart(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn leading_prefecture(street: &str) -> Option<(&'static Prefecture, &str)> {
+    // Every prefecture name starts with a kanji (three bytes in UTF-8): compare
+    // those first, and the whole name only for the one or two that share it.
+    let head = street.as_bytes().get(..3)?;
     prefecture::PREFECTURES
         .iter()
+        .filter(|p| p.name.as_bytes().get(..3) == Some(head))
         .find_map(|p| street.strip_prefix(p.name).map(|rest| (p, rest)))
 }
 

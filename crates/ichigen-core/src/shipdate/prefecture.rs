@@ -171,9 +171,13 @@ pub fn find(text: &str) -> Option<&'static Prefecture> {
     if !t.is_empty() && t.len() <= 2 && t.bytes().all(|b| b.is_ascii_digit()) {
         return t.parse::<u8>().ok().and_then(by_code);
     }
-    PREFECTURES
-        .iter()
-        .find(|p| p.name == t || p.short == t || p.romaji.eq_ignore_ascii_case(t))
+    // A name or short name starts with the same kanji as the text: compare its
+    // first bytes before the whole strings.
+    let head = t.as_bytes().get(..3);
+    PREFECTURES.iter().find(|p| {
+        (p.name.as_bytes().get(..3) == head && (p.name == t || p.short == t))
+            || p.romaji.eq_ignore_ascii_case(t)
+    })
 }
 
 #[cfg(test)]

@@ -154,34 +154,8 @@ impl Planner {
     /// equal hashes, so only orders sharing a hash need their names and addresses
     /// normalized.
     fn screen(&self, order: &Order, facts: &OrderFacts) -> Result<u64, &'static str> {
-        if facts.masked {
-            return Err("masked");
-        }
-        if matches!(
-            order.state.phase,
-            Phase::Printed | Phase::Shipped | Phase::Completed | Phase::Cancelled | Phase::Returned
-        ) {
-            return Err("closed");
-        }
-        let [r] = order.recipients.as_slice() else {
-            return Err("several_recipients");
-        };
-        let street = r.address1.as_deref().unwrap_or("");
-        let masked_channel = order.channel == Channel::Amazon;
-        if r.name.trim().is_empty() || street.trim().is_empty() {
-            return Err(if masked_channel {
-                "masked"
-            } else {
-                "no_address"
-            });
-        }
-        if facts.customer.is_none() && order.buyer.name.trim().is_empty() {
-            return Err(if masked_channel {
-                "masked"
-            } else {
-                "no_address"
-            });
-        }
+        excluded(order, facts)?;
+        let r = &order.recipients[0];
         use std::hash::{BuildHasher, Hash, Hasher};
         let mut h = foldhash::fast::FixedState::with_seed(0x636f_6172).build_hasher();
         order.store.as_str().hash(&mut h);
@@ -216,7 +190,7 @@ impl Planner {
 
     /// The merge key of an order, or why it has none.
     pub fn merge_key(&self, order: &Order, facts: &OrderFacts) -> Result<MergeKey, &'static str> {
-        self.screen(order, facts)?;
+        excluded(order, facts)?;
         let r = &order.recipients[0];
         let street = r.address1.as_deref().unwrap_or("");
         let address = normalize::address(
@@ -323,8 +297,12 @@ impl Planner {
         let mut screened: Vec<u64> = Vec::with_capacity(orders.len());
         let mut counts: hashbrown::HashMap<u64, u32, foldhash::fast::FixedState> =
             hashbrown::HashMap::with_capacity_and_hasher(orders.len(), hasher());
-        for (i, order) in orders.iter().enumerate() {
-            match self.screen(order, fact(i)) {
+        let all: Vec<u32> = (0..orders.len() as u32).collect();
+        let screens = self.on_threads(&all, &|&i: &u32| {
+            self.screen(&orders[i as usize], fact(i as usize))
+        });
+        for (i, s) in screens.into_iter().enumerate() {
+            match s {
                 Ok(h) => {
                     *counts.entry(h).or_default() += 1;
                     screened.push(h);
@@ -398,15 +376,22 @@ impl Planner {
     }
 
     /// The merge keys of the orders at `need`, on several threads when there are
-    /// many (the policy's `threads`, else the machine's cores, at most 8); the
-    /// result is the same whatever the number.
+    /// many (see [`Planner::on_threads`]).
     fn keys_of<'f>(
         &self,
         orders: &[Order],
         need: &[u32],
         fact: &(dyn Fn(usize) -> &'f OrderFacts + Sync),
     ) -> Vec<Result<MergeKey, &'static str>> {
-        let key = |&i: &u32| self.merge_key(&orders[i as usize], fact(i as usize));
+        self.on_threads(need, &|&i: &u32| {
+            self.merge_key(&orders[i as usize], fact(i as usize))
+        })
+    }
+
+    /// `f` of every item, in order, on several threads when there are at least
+    /// 20000 items (the policy's `threads`, else the machine's cores, at most 8);
+    /// the result is the same whatever the number.
+    fn on_threads<T: Send>(&self, need: &[u32], f: &(dyn Fn(&u32) -> T + Sync)) -> Vec<T> {
         let threads = self
             .policy
             .threads
@@ -414,13 +399,13 @@ impl Planner {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .clamp(1, 8);
         if threads == 1 || need.len() < 20_000 {
-            return need.iter().map(key).collect();
+            return need.iter().map(f).collect();
         }
         let chunk = need.len().div_ceil(threads);
         std::thread::scope(|scope| {
             let handles: Vec<_> = need
                 .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().map(key).collect::<Vec<_>>()))
+                .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<_>>()))
                 .collect();
             handles
                 .into_iter()
@@ -595,6 +580,41 @@ impl Planner {
         }
         Ok(plans)
     }
+}
+
+/// Why an order cannot merge at all: masked, closed, several recipients, or no
+/// recipient name, street or buyer (every reason but an address that does not
+/// normalize).
+fn excluded(order: &Order, facts: &OrderFacts) -> Result<(), &'static str> {
+    if facts.masked {
+        return Err("masked");
+    }
+    if matches!(
+        order.state.phase,
+        Phase::Printed | Phase::Shipped | Phase::Completed | Phase::Cancelled | Phase::Returned
+    ) {
+        return Err("closed");
+    }
+    let [r] = order.recipients.as_slice() else {
+        return Err("several_recipients");
+    };
+    let street = r.address1.as_deref().unwrap_or("");
+    let masked_channel = order.channel == Channel::Amazon;
+    if r.name.trim().is_empty() || street.trim().is_empty() {
+        return Err(if masked_channel {
+            "masked"
+        } else {
+            "no_address"
+        });
+    }
+    if facts.customer.is_none() && order.buyer.name.trim().is_empty() {
+        return Err(if masked_channel {
+            "masked"
+        } else {
+            "no_address"
+        });
+    }
+    Ok(())
 }
 
 /// The postal code as [`normalize::postal_code`] gives it (`None` when that
