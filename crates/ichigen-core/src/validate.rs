@@ -77,6 +77,84 @@ pub struct TaxLine {
 
 /// Computes the totals of an order.
 pub fn compute_totals(order: &Order) -> Totals {
+    whole_yen_totals(order).unwrap_or_else(|| decimal_totals(order))
+}
+
+/// [`compute_totals`] in integers, for the common case: a currency without minor
+/// units and every amount a whole number that fits 64 bits. `None` otherwise.
+/// The result is the decimal computation's, value and scale (the proptest
+/// `whole_yen_totals_equal_decimal_totals` holds it to that).
+fn whole_yen_totals(order: &Order) -> Option<Totals> {
+    fn whole(d: Decimal) -> Option<i64> {
+        if d.scale() == 0 {
+            i64::try_from(d.mantissa()).ok()
+        } else {
+            None
+        }
+    }
+    if order.currency.minor_units() != 0 {
+        return None;
+    }
+    let mut rates: Vec<(Decimal, i64)> = Vec::with_capacity(2);
+    let mut add = |rate: Decimal, amount: i64| -> Option<()> {
+        match rates.iter_mut().find(|t| t.0 == rate) {
+            Some(t) => t.1 = t.1.checked_add(amount)?,
+            None => rates.push((rate, amount)),
+        }
+        Some(())
+    };
+    let mut merchandise = 0i64;
+    for line in &order.lines {
+        let amount = whole(line.unit_price)?.checked_mul(i64::from(line.quantity))?;
+        merchandise = merchandise.checked_add(amount)?;
+        add(line.tax_rate, amount)?;
+    }
+    let fees = whole(order.shipping_fee)?.checked_add(whole(order.cod_fee)?)?;
+    if fees != 0 {
+        add(order.pricing.fee_tax_rate, fees)?;
+    }
+    let discount = whole(order.discounts.coupon)?.checked_add(whole(order.discounts.points)?)?;
+    if rates.len() > 1 {
+        rates.sort_by_key(|t| t.0);
+    }
+    let exclusive = order.pricing.tax_mode == TaxMode::Exclusive;
+    let mut tax_added = 0i64;
+    let mut tax = Vec::with_capacity(rates.len());
+    for (rate, taxable) in rates {
+        let t = tax_at(
+            Decimal::from(taxable),
+            rate,
+            exclusive,
+            order.pricing.tax_rounding,
+            0,
+        );
+        if exclusive {
+            tax_added = tax_added.checked_add(whole(t)?)?;
+        }
+        tax.push(TaxLine {
+            rate: display_rate(rate),
+            taxable: Decimal::from(taxable),
+            tax: t,
+        });
+    }
+    let total = merchandise
+        .checked_add(fees)?
+        .checked_add(tax_added)?
+        .checked_sub(discount)?;
+    Some(Totals {
+        currency: order.currency,
+        merchandise: Decimal::from(merchandise),
+        shipping_fee: order.shipping_fee,
+        cod_fee: order.cod_fee,
+        discount: Decimal::from(discount),
+        tax_added: Decimal::from(tax_added),
+        total: Decimal::from(total),
+        tax,
+    })
+}
+
+/// [`compute_totals`] in decimals, for any currency and amount.
+fn decimal_totals(order: &Order) -> Totals {
     // Few rates per order: a short list, which becomes the tax table in place.
     let mut tax: Vec<TaxLine> = Vec::with_capacity(2);
     let mut add = |rate: Decimal, amount: Amount| match tax.iter_mut().find(|t| t.rate == rate) {
@@ -520,6 +598,75 @@ mod tax_props {
             prop_assert_eq!(fast, slow);
             prop_assert_eq!(fast.to_string(), slow.to_string());
         }
+    }
+
+    fn order_with(
+        lines: &[(i64, u32, bool)],
+        fee: i64,
+        cod: i64,
+        coupon: i64,
+        exclusive: bool,
+        mode: usize,
+    ) -> Order {
+        let mut o = crate::sample::order();
+        let template = o.lines[0].clone();
+        o.lines = lines
+            .iter()
+            .map(|&(price, qty, reduced)| {
+                let mut l = template.clone();
+                l.unit_price = Decimal::from(price);
+                l.quantity = qty;
+                l.tax_rate = if reduced {
+                    Decimal::new(8, 2)
+                } else {
+                    Decimal::new(10, 2)
+                };
+                l
+            })
+            .collect();
+        o.shipping_fee = Decimal::from(fee);
+        o.cod_fee = Decimal::from(cod);
+        o.discounts.coupon = Decimal::from(coupon);
+        o.discounts.points = Decimal::ZERO;
+        o.pricing.tax_mode = if exclusive {
+            TaxMode::Exclusive
+        } else {
+            TaxMode::Inclusive
+        };
+        o.pricing.tax_rounding = [
+            Rounding::Floor,
+            Rounding::Ceil,
+            Rounding::HalfUp,
+            Rounding::HalfEven,
+        ][mode];
+        o
+    }
+
+    proptest! {
+        /// The integer totals equal the decimal ones, field by field and in scale.
+        #[test]
+        fn whole_yen_totals_equal_decimal_totals(
+            lines in prop::collection::vec((0i64..1_000_000, 1u32..50, any::<bool>()), 1..6),
+            fee in 0i64..3_000,
+            cod in 0i64..1_000,
+            coupon in 0i64..5_000,
+            exclusive in any::<bool>(),
+            mode in 0..4usize,
+        ) {
+            let o = order_with(&lines, fee, cod, coupon, exclusive, mode);
+            let fast = whole_yen_totals(&o).expect("whole yen");
+            let slow = decimal_totals(&o);
+            prop_assert_eq!(serde_json::to_value(&fast).unwrap(), serde_json::to_value(&slow).unwrap());
+            prop_assert_eq!(fast, slow);
+        }
+    }
+
+    #[test]
+    fn fractional_amounts_take_the_decimal_path() {
+        let mut o = crate::sample::order();
+        o.lines[0].unit_price = Decimal::new(16505, 1);
+        assert!(whole_yen_totals(&o).is_none());
+        assert_eq!(compute_totals(&o), decimal_totals(&o));
     }
 
     #[test]
