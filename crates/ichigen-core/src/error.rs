@@ -316,6 +316,21 @@ pub(crate) fn json_path(base: &str, path: &serde_path_to_error::Path) -> String 
     out
 }
 
+/// The issues with their paths moved below `prefix` (`$.orders[2]` and
+/// `$.lines[0]` → `$.orders[2].lines[0]`); a path that does not start with `$` is
+/// kept as it is.
+pub(crate) fn issues_under(issues: Vec<Issue>, prefix: &str) -> Vec<Issue> {
+    issues
+        .into_iter()
+        .map(|mut i| {
+            if let Some(rest) = i.path.strip_prefix('$') {
+                i.path = format!("{prefix}{rest}");
+            }
+            i
+        })
+        .collect()
+}
+
 /// Appends `.key`, or `["key"]` when the key is not a plain identifier.
 pub(crate) fn push_key(out: &mut String, key: &str) {
     if is_identifier(key) {

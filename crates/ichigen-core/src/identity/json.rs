@@ -254,15 +254,9 @@ pub fn placement_value(p: &Placement) -> Value {
 /// Moves the paths of an error about a part of the input under that part's path.
 fn under(prefix: &str, e: Error) -> Error {
     match e {
-        Error::InvalidIdentity(issues) => Error::InvalidIdentity(
-            issues
-                .into_iter()
-                .map(|mut i| {
-                    i.path = format!("{prefix}{}", i.path.trim_start_matches('$'));
-                    i
-                })
-                .collect(),
-        ),
+        Error::InvalidIdentity(issues) => {
+            Error::InvalidIdentity(crate::error::issues_under(issues, prefix))
+        }
         other => other,
     }
 }

@@ -23,7 +23,7 @@ use super::merge::same_money;
 use super::{
     OrderFacts, Planner, Reservation, ShipmentMoney, ShipmentPlan, ShipmentPolicy, decode,
 };
-use crate::error::{Error, Issue};
+use crate::error::{Error, Issue, issues_under};
 use crate::ids::OrderId;
 use crate::order::Order;
 use crate::validate::parse_order_value;
@@ -45,19 +45,9 @@ pub fn planner(options: Value) -> Result<Planner, Error> {
 /// Parses an order, its issues' paths below `at` (`$.order`, `$.orders[2]`).
 pub fn order_at(value: Value, at: &str) -> Result<Order, Error> {
     parse_order_value(value).map_err(|e| match e {
-        Error::InvalidOrder(issues) => Error::InvalidOrder(under(issues, at)),
+        Error::InvalidOrder(issues) => Error::InvalidOrder(issues_under(issues, at)),
         other => other,
     })
-}
-
-fn under(issues: Vec<Issue>, at: &str) -> Vec<Issue> {
-    issues
-        .into_iter()
-        .map(|mut i| {
-            i.path = format!("{at}{}", i.path.strip_prefix('$').unwrap_or(&i.path));
-            i
-        })
-        .collect()
 }
 
 fn orders_at(value: Value) -> Result<Vec<Order>, Error> {

@@ -29,7 +29,7 @@ use super::{
     ReserveRequest, Sale, StockBook, StockLevel, decode, drop_ship_totals, purchase_orders,
     reorder, reorder_quantity,
 };
-use crate::error::{Error, Issue};
+use crate::error::{Error, Issue, issues_under};
 use crate::order::Channel;
 
 fn to_value<T: serde::Serialize>(v: &T) -> Value {
@@ -425,22 +425,9 @@ impl StockSession {
 /// → `$.reserve.lines[0]`).
 fn reroot(e: Error, prefix: &str) -> Error {
     match e {
-        Error::InvalidStock(issues) => Error::InvalidStock(under(issues, prefix)),
+        Error::InvalidStock(issues) => Error::InvalidStock(issues_under(issues, prefix)),
         other => other,
     }
-}
-
-/// The issues with their paths moved below `prefix`.
-fn under(issues: Vec<Issue>, prefix: &str) -> Vec<Issue> {
-    issues
-        .into_iter()
-        .map(|mut i| {
-            if let Some(rest) = i.path.strip_prefix('$') {
-                i.path = format!("{prefix}{rest}");
-            }
-            i
-        })
-        .collect()
 }
 
 /// Runs a whole session: `{catalog, levels?, policy?, allocation?, steps}` →
@@ -487,7 +474,7 @@ pub fn drop_ship(input: Value) -> Result<Value, Error> {
     let catalog = Catalog::from_json(field("catalog"))?;
     let lines: Vec<OrderedLine> = decode(field("lines"), "$.lines")?;
     let (totals, issues) = drop_ship_totals(&catalog, &lines);
-    let issues = under(issues, "$.lines");
+    let issues = issues_under(issues, "$.lines");
     Ok(json!({"totals": to_value(&totals), "issues": to_value(&issues)}))
 }
 
@@ -500,7 +487,7 @@ pub fn allocate(input: Value) -> Result<Value, Error> {
     let policy = AllocationPolicy::from_json(field("allocation"))?;
     let rows: Vec<super::SnapshotRow> = decode(field("levels"), "$.levels")?;
     let (quantities, issues) = super::allocate_snapshot(catalog, policy, &rows)?;
-    let issues = under(issues, "$.levels");
+    let issues = issues_under(issues, "$.levels");
     Ok(json!({"quantities": to_value(&quantities), "issues": to_value(&issues)}))
 }
 
