@@ -307,18 +307,6 @@ fn weights_of(value: &Unknown<'_>) -> Result<Vec<i128>, Error> {
     Ok(out)
 }
 
-/// Whether the core's sharing of `total` by `weights` stays within 128 bits: it
-/// multiplies |total| by each weight (at most their sum) before dividing.
-fn within_range(total: i128, weights: &[i128]) -> bool {
-    let sum = weights
-        .iter()
-        .try_fold(0i128, |s, &w| s.checked_add(w.max(0)));
-    match (total.checked_abs(), sum) {
-        (Some(t), Some(s)) => t.checked_mul(s).is_some(),
-        _ => false,
-    }
-}
-
 /// Shares `total` (whole minor units, such as yen) out in proportion to `weights`
 /// by the largest-remainder method, as the planner shares fees and discounts: each
 /// share rounded down, the units left over one each to the largest remainders (the
@@ -328,7 +316,8 @@ fn within_range(total: i128, weights: &[i128]) -> bool {
 /// BigInts in; the shares are numbers for a number `total`, BigInts for a BigInt
 /// one. A number with a fraction (or beyond ±(2^53 - 1)) is `INPUT_BAD_VALUE` at
 /// `$.total` or `$.weights[i]`; another type `INPUT_WRONG_TYPE`; a BigInt beyond 128
-/// bits, or |total| × Σ weights beyond 2^127, `INPUT_OUT_OF_RANGE`.
+/// bits `INPUT_OUT_OF_RANGE`. Any total is shared exactly; weights whose sum passes
+/// 2^63 are halved together first (the shares still add up exactly).
 #[napi(
     catch_unwind,
     ts_generic_types = "T extends number | bigint",
@@ -343,13 +332,6 @@ pub fn largest_remainder<'env>(
     let run = || {
         let (total, big) = whole_number(&total, "$.total")?;
         let weights = weights_of(&weights)?;
-        if !within_range(total, &weights) {
-            return Err(input(
-                "INPUT_OUT_OF_RANGE",
-                "$",
-                "|total| × the sum of the weights must stay below 2^127",
-            ));
-        }
         Ok((shipment::largest_remainder(total, &weights), big))
     };
     let (shares, big) = run().or_throw(env)?;

@@ -228,8 +228,8 @@ fn int_arg(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<i128> {
 /// `total` exactly. Negative weights count as zero; when every weight is zero the
 /// whole amount goes to the first share; a negative total is shared as its
 /// absolute value and negated; no weights, no shares. Arguments that are not ints
-/// (a list or tuple of ints for `weights`) raise `InputError`, as do values whose
-/// product would not fit in 128 bits.
+/// (a list or tuple of ints for `weights`) raise `InputError`, as do ints beyond
+/// 128 bits. Weights whose sum passes 2^63 are halved together before sharing.
 #[pyfunction]
 pub fn largest_remainder<'py>(
     total: &Bound<'py, PyAny>,
@@ -254,22 +254,6 @@ pub fn largest_remainder<'py>(
         .enumerate()
         .map(|(i, w)| int_arg(w, &format!("$.weights[{i}]")))
         .collect::<PyResult<Vec<i128>>>()?;
-    // The core multiplies the total by each weight: refuse what would overflow.
-    let fits = ws.is_empty()
-        || t == 0
-        || ws
-            .iter()
-            .try_fold(0i128, |sum, &w| sum.checked_add(w.max(0)))
-            .and_then(|sum| t.checked_abs()?.checked_mul(sum))
-            .is_some();
-    if !fits {
-        return Err(input_error(
-            py,
-            "INPUT_OUT_OF_RANGE",
-            "$.weights",
-            "the total times the sum of the weights does not fit in 128 bits",
-        ));
-    }
     let shares = py.detach(move || share(t, &ws));
     PyList::new(py, shares)
 }

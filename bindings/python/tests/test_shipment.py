@@ -468,14 +468,27 @@ def test_largest_remainder_takes_a_tuple_and_keywords():
         (100, None, "INPUT_WRONG_TYPE", "$.weights"),
         (2**127, [1], "INPUT_OUT_OF_RANGE", "$.total"),
         (1, [-(2**128)], "INPUT_OUT_OF_RANGE", "$.weights[0]"),
-        (2**100, [2**30], "INPUT_OUT_OF_RANGE", "$.weights"),  # the product overflows
-        (-(2**127), [1], "INPUT_OUT_OF_RANGE", "$.weights"),  # no absolute value
-        (1, [2**126, 2**126], "INPUT_OUT_OF_RANGE", "$.weights"),  # the sum overflows
     ],
 )
 def test_largest_remainder_refuses_bad_arguments(total, weights, code, path):
     err = _raise(ichigen.InputError, lambda: ichigen.largest_remainder(total, weights))
     assert (err.issues[0]["code"], err.issues[0]["path"]) == (code, path)
+
+
+@pytest.mark.parametrize(
+    "total, weights, shares",
+    [
+        (2**100, [2**30], [2**100]),  # |total| × Σ weights passes 2^127: exact
+        (2**100, [3, 1], [3 * 2**98, 2**98]),
+        (2**64, [2**63, 2**63], [2**63, 2**63]),  # Σ weights past 2^63: halved
+        (-(2**127), [1, 1], [-(2**126) - 1, -(2**126) + 1]),  # no absolute value in i128
+        (1, [2**126, 2**126], [1, 0]),  # the sum passes 2^127
+    ],
+)
+def test_largest_remainder_scales_huge_weights(total, weights, shares):
+    """Huge totals are shared exactly; weights whose sum passes 2^63 are halved
+    together first. The shares always add up to the total."""
+    assert ichigen.largest_remainder(total, weights) == shares
 
 
 def test_builtin_profiles():

@@ -10,10 +10,10 @@ use rust_decimal::Decimal;
 /// Negative weights count as zero. When every weight is zero, the whole amount
 /// goes to the first share. A negative total is shared as its absolute value and
 /// negated. An empty `weights` gives an empty result (nothing to share to).
-/// Weights so large that |total| × Σ weights passes 2^127 are scaled down (halved
-/// together) until it does not: the shares still add up exactly, in proportions
-/// true to at least 1 part in 2^60 of the original ones — amounts of that size
-/// come from no order.
+/// The arithmetic never overflows: each share is computed as
+/// `(total / Σ) × w + (total % Σ) × w / Σ`, exact for any total. Only weights whose
+/// sum passes 2^63 (no order's amounts come near) are first halved together until
+/// it does not; the shares still add up exactly.
 ///
 /// ```
 /// use ichigen_core::shipment::largest_remainder;
@@ -36,9 +36,10 @@ pub fn largest_remainder(total: i128, weights: &[i128]) -> Vec<i128> {
     let negative = total < 0;
     let total = total.abs();
     let mut w: Vec<i128> = weights.iter().map(|&w| w.max(0)).collect();
+    // (total % Σ) × w must fit: keep Σ at most 2^63.
+    let limit = 1i128 << 63;
     let mut sum = w.iter().try_fold(0i128, |a, &b| a.checked_add(b));
-    // Halve the weights together until |total| × Σ weights fits.
-    while sum.and_then(|s| s.checked_mul(total)).is_none() {
+    while sum.is_none_or(|s| s > limit) {
         for x in w.iter_mut() {
             *x >>= 1;
         }
@@ -48,12 +49,13 @@ pub fn largest_remainder(total: i128, weights: &[i128]) -> Vec<i128> {
     if sum == 0 {
         out[0] = total;
     } else {
+        let (q, r) = (total / sum, total % sum);
         let mut given = 0i128;
         let mut remainders: Vec<(i128, usize)> = Vec::with_capacity(w.len());
         for (i, &wi) in w.iter().enumerate() {
-            // wi ≤ sum and sum × total fits, so this product fits.
-            let p = total * wi;
-            out[i] = p / sum;
+            // total × wi / Σ = q × wi + r × wi / Σ; q × wi ≤ total, r × wi < 2^126.
+            let p = r * wi;
+            out[i] = q * wi + p / sum;
             given += out[i];
             remainders.push((p % sum, i));
         }
@@ -149,6 +151,11 @@ mod tests {
         );
         let shares = largest_remainder(i128::MAX, &[i128::MAX, 1]);
         assert_eq!(shares.iter().sum::<i128>(), i128::MAX);
+        // A large total over small weights is exact, not scaled.
+        let shares = largest_remainder(i128::MAX, &[1, 1]);
+        assert_eq!(shares, vec![1i128 << 126, (1i128 << 126) - 1]);
+        let shares = largest_remainder(1 << 100, &[3, 1]);
+        assert_eq!(shares, vec![3 << 98, 1 << 98]);
     }
 
     #[test]
