@@ -1739,7 +1739,8 @@ export declare function holidays(source: HolidaySource, year: number): HolidayLi
  * BigInts in; the shares are numbers for a number `total`, BigInts for a BigInt
  * one. A number with a fraction (or beyond ±(2^53 - 1)) is `INPUT_BAD_VALUE` at
  * `$.total` or `$.weights[i]`; another type `INPUT_WRONG_TYPE`; a BigInt beyond 128
- * bits, or |total| × Σ weights beyond 2^127, `INPUT_OUT_OF_RANGE`.
+ * bits `INPUT_OUT_OF_RANGE`. Any total is shared exactly; weights whose sum passes
+ * 2^63 are halved together first (the shares still add up exactly).
  */
 export declare function largestRemainder<T extends number | bigint>(total: T, weights: Array<number | bigint>): T extends bigint ? bigint[] : number[]
 
