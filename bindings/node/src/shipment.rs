@@ -104,22 +104,7 @@ impl ShipmentPlanner {
         env: &'env Env,
         orders: Unknown<'_>,
     ) -> napi::Result<Unknown<'env>> {
-        let run = || {
-            let Value::Array(items) = json_arg(orders, "orders")? else {
-                return Err(Error::InvalidShipment(vec![ichigen::Issue::new(
-                    "SHIPMENT_WRONG_TYPE",
-                    "$.orders",
-                    "expected an array of orders",
-                )]));
-            };
-            let mut plans = Vec::with_capacity(items.len());
-            for (i, item) in items.into_iter().enumerate() {
-                let order = json::order_at(item, &format!("$.orders[{i}]"))?;
-                let plan = self.inner.split(&order, &[])?;
-                plans.push(json::plan_value(&plan, &[&order]));
-            }
-            Ok(Value::Array(plans))
-        };
+        let run = || json::split_all(&self.inner, json_arg(orders, "orders")?);
         answer(env, run())
     }
 

@@ -11,7 +11,6 @@
 use ichigen::Error;
 use ichigen::shipment::json as core_json;
 use ichigen::shipment::{Planner, builtin_profiles as core_profiles, largest_remainder as share};
-use ichigen::{Issue, order::Order};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyInt, PyList, PyTuple};
@@ -19,32 +18,6 @@ use serde_json::Value;
 
 use crate::convert::{json_arg, opt_json_arg, to_py};
 use crate::errors::{CoreResultExt, input_error};
-
-/// The core's refusal of an `orders` argument that is not an array (as its JSON
-/// face words it for merge).
-fn not_orders() -> Error {
-    Error::InvalidShipment(vec![Issue::new(
-        "SHIPMENT_WRONG_TYPE",
-        "$.orders",
-        "expected an array of orders",
-    )])
-}
-
-/// Plans each order alone (no stock), in order; the first order that does not
-/// decode or cannot be planned stops the batch with its error (paths
-/// `$.orders[i]…`).
-fn split_each(planner: &Planner, orders: Value) -> Result<Vec<Value>, Error> {
-    let Value::Array(items) = orders else {
-        return Err(not_orders());
-    };
-    let mut plans = Vec::with_capacity(items.len());
-    for (i, v) in items.into_iter().enumerate() {
-        let order: Order = core_json::order_at(v, &format!("$.orders[{i}]"))?;
-        let plan = planner.split(&order, &[])?;
-        plans.push(core_json::plan_value(&plan, &[&order]));
-    }
-    Ok(plans)
-}
 
 /// A shipment planner: the shop's split keys, package capacity, where fees and
 /// discounts go, item specs and carrier profiles, checked once. Build it once and
@@ -109,7 +82,7 @@ impl PyShipmentPlanner {
     fn split_all<'py>(&self, orders: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = orders.py();
         let orders = json_arg(orders, "orders")?;
-        self.call(py, move |p| split_each(p, orders).map(Value::Array))
+        self.call(py, move |p| core_json::split_all(p, orders))
     }
 
     /// The mail-packet (メール便) judgement of an order: `{"profile", "eligible",

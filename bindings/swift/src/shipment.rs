@@ -44,7 +44,6 @@
 
 use std::sync::Arc;
 
-use ichigen::Error;
 use ichigen::shipment::json as ship;
 use ichigen::shipment::{self as core, Planner};
 use serde::Deserialize;
@@ -204,21 +203,8 @@ impl ShipmentPlanner {
     /// reservations. Returns the plans as a JSON array, in order. Stops at the
     /// first order that does not validate: `InvalidOrder` at `$.orders[i]…`.
     pub fn split_all(&self, orders_json: String) -> Result<String, IchigenError> {
-        let Value::Array(items) = json_arg(&orders_json, "orders")? else {
-            return Err(Error::InvalidShipment(vec![ichigen::Issue::new(
-                "SHIPMENT_WRONG_TYPE",
-                "$.orders",
-                "expected an array of orders",
-            )])
-            .into());
-        };
-        let mut plans = Vec::with_capacity(items.len());
-        for (i, item) in items.into_iter().enumerate() {
-            let order = ship::order_at(item, &format!("$.orders[{i}]"))?;
-            let plan = self.planner.split(&order, &[])?;
-            plans.push(ship::plan_value(&plan, &[&order]));
-        }
-        Ok(json_text(&Value::Array(plans)))
+        let plans = ship::split_all(&self.planner, json_arg(&orders_json, "orders")?)?;
+        Ok(json_text(&plans))
     }
 
     /// Judges whether an order goes by mail packet (メール便): with the profile of

@@ -52,11 +52,7 @@ pub fn order_at(value: Value, at: &str) -> Result<Order, Error> {
 
 fn orders_at(value: Value) -> Result<Vec<Order>, Error> {
     let Value::Array(items) = value else {
-        return Err(Error::InvalidShipment(vec![Issue::new(
-            "SHIPMENT_WRONG_TYPE",
-            "$.orders",
-            "expected an array of orders",
-        )]));
+        return Err(not_orders());
     };
     let mut out = Vec::with_capacity(items.len());
     let mut issues = Vec::new();
@@ -194,6 +190,30 @@ pub fn split(planner: &Planner, order: Value, stock: Value) -> Result<Value, Err
     Ok(plan_value(&plan, &[&order]))
 }
 
+/// Splits each of a list of orders with no stock: one plan per order, in order.
+/// A bad order stops the batch with its error at `$.orders[i]…`; anything but a
+/// list is `SHIPMENT_WRONG_TYPE` at `$.orders`.
+pub fn split_all(planner: &Planner, orders: Value) -> Result<Value, Error> {
+    let Value::Array(items) = orders else {
+        return Err(not_orders());
+    };
+    let mut plans = Vec::with_capacity(items.len());
+    for (i, v) in items.into_iter().enumerate() {
+        let order = order_at(v, &format!("$.orders[{i}]"))?;
+        let plan = planner.split(&order, &[])?;
+        plans.push(plan_value(&plan, &[&order]));
+    }
+    Ok(Value::Array(plans))
+}
+
+fn not_orders() -> Error {
+    Error::InvalidShipment(vec![Issue::new(
+        "SHIPMENT_WRONG_TYPE",
+        "$.orders",
+        "expected an array of orders",
+    )])
+}
+
 /// The mail-packet judgement of an order, with its triage `facts`.
 pub fn mail(planner: &Planner, order: Value) -> Result<Value, Error> {
     let order = order_at(order, "$.order")?;
@@ -212,11 +232,7 @@ pub fn mail(planner: &Planner, order: Value) -> Result<Value, Error> {
 /// (`merged`) and nobody needs to decide (`merge_candidate` false).
 pub fn merge_candidates(planner: &Planner, orders: Value, facts: Value) -> Result<Value, Error> {
     let Value::Array(items) = orders else {
-        return Err(Error::InvalidShipment(vec![Issue::new(
-            "SHIPMENT_WRONG_TYPE",
-            "$.orders",
-            "expected an array of orders",
-        )]));
+        return Err(not_orders());
     };
     let mut good: Vec<Order> = Vec::with_capacity(items.len());
     let mut index: Vec<usize> = Vec::with_capacity(items.len());
