@@ -84,6 +84,10 @@ pub enum Error {
     /// be merged, an unmerge that does not add up); every problem found is listed.
     #[error("invalid shipment data: {}", summarize(.0))]
     InvalidShipment(Vec<Issue>),
+    /// Analytics input (order columns, a query, a configuration, a CLV summary)
+    /// failed validation; every problem found is listed.
+    #[error("invalid analytics input: {}", summarize(.0))]
+    InvalidAnalytics(Vec<Issue>),
     /// An argument of a call is unusable (a batch whose contexts do not line up, say).
     #[error("invalid input: {}", .0)]
     InvalidInput(Issue),
@@ -116,6 +120,7 @@ impl Error {
             Error::InvalidIdentity(_) => "IDENTITY_INVALID",
             Error::InvalidStock(_) => "STOCK_INVALID",
             Error::InvalidShipment(_) => "SHIPMENT_INVALID",
+            Error::InvalidAnalytics(_) => "ANALYTICS_INVALID",
             Error::InvalidInput(issue) => &issue.code,
         }
     }
@@ -129,7 +134,8 @@ impl Error {
             | Error::InvalidShipping(v)
             | Error::InvalidIdentity(v)
             | Error::InvalidStock(v)
-            | Error::InvalidShipment(v) => v,
+            | Error::InvalidShipment(v)
+            | Error::InvalidAnalytics(v) => v,
             Error::InvalidInput(i) => std::slice::from_ref(i),
             Error::Lifecycle(_) | Error::Calendar(_) => &[],
         }

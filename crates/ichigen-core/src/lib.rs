@@ -23,6 +23,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod analytics;
 pub mod calendar;
 pub mod clock;
 mod csv_text;

@@ -255,6 +255,28 @@ pub fn run_op(op: &str, input: &Map<String, Value>, clock: &FixedClock) -> Resul
             Ok(json!({"reservation": reservation, "outcome": out["outcome"]}))
         }
         op if op.starts_with("shipment_") => shipment_op(op, input, clock, rule_set),
+        op if op.starts_with("analytics_") => analytics_op(op, input),
+        other => Err(json!({"code": "VECTOR_UNKNOWN_OP", "message": other})),
+    }
+}
+
+/// The analytics ops: each builds the history from `history` (if the op takes
+/// one), then calls the JSON face with `query`, `config`, `summary` or `options`.
+fn analytics_op(op: &str, input: &Map<String, Value>) -> Result<Value, Value> {
+    use ichigen_core::analytics::json as an;
+    let err = |e: ichigen_core::Error| interop::error_value(&e);
+    let f = |k: &str| field(input, k);
+    let history = || an::history(f("history"), "$.history").map_err(err);
+    match op {
+        "analytics_history" => history().map(|h| an::describe(&h)),
+        "analytics_sales" => an::sales(&history()?, f("query")).map_err(err),
+        "analytics_rfm" => an::rfm(&history()?, f("config")).map_err(err),
+        "analytics_cpm" => an::cpm(&history()?, f("config")).map_err(err),
+        "analytics_balance_sheet" => an::balance_sheet(&history()?, f("config")).map_err(err),
+        "analytics_repeat" => an::repeat(&history()?, f("config")).map_err(err),
+        "analytics_clv_summary" => an::clv_summary(&history()?, f("config")).map_err(err),
+        "analytics_clv_fit" => an::clv_fit(f("summary"), f("options")).map_err(err),
+        "analytics_clv_predict" => an::clv_predict(f("summary"), f("options")).map_err(err),
         other => Err(json!({"code": "VECTOR_UNKNOWN_OP", "message": other})),
     }
 }

@@ -3,6 +3,7 @@
 
 mod calendar_props;
 mod china_calendar;
+mod clv_cdnow;
 mod identity_props;
 mod japan_holidays;
 mod lifecycle_props;
