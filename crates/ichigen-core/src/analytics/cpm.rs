@@ -365,16 +365,13 @@ impl Cpm {
     /// `purchases`, `spend`, `tenure` (days), `days_since_last`,
     /// `first_purchase`, `last_purchase`.
     pub fn table(&self, h: &OrderHistory) -> Table {
-        let ids = h.customer_ids();
         let mut t = Table::default();
         t.push(
             "customer",
-            Column::Text(
-                self.customer
-                    .iter()
-                    .map(|&c| Some(ids[c as usize].clone()))
-                    .collect(),
-            ),
+            Column::Codes {
+                codes: self.customer.clone(),
+                values: h.customer_ids_shared(),
+            },
         );
         let text = |f: &dyn Fn(Segment) -> &'static str| {
             Column::Text(

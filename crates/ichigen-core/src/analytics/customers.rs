@@ -27,7 +27,7 @@ impl Default for Fact {
 impl OrderHistory {
     /// Facts of purchases (not cancelled) on days `from..=to`, by customer code.
     pub(crate) fn facts_between(&self, from: i32, to: i32) -> Vec<Fact> {
-        let mut f = vec![Fact::default(); self.customer.values.len()];
+        let mut f = vec![Fact::default(); self.customer_ids.len()];
         for i in 0..self.len() {
             let d = self.day[i];
             if d > to || d < from || self.cancelled[i] {

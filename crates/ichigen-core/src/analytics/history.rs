@@ -84,6 +84,52 @@ impl Coded {
         }
     }
 
+    /// Codes for integer ids (their values are the decimal text), in order of
+    /// first appearance. Ids within a span of a few times the row count are
+    /// mapped through a table, others through a hash map.
+    ///
+    /// ```
+    /// use ichigen_core::analytics::Coded;
+    /// let c = Coded::from_ints(&[1001, 7, 1001]);
+    /// assert_eq!(c.codes, vec![0, 1, 0]);
+    /// assert_eq!(c.values, vec!["1001", "7"]);
+    /// ```
+    pub fn from_ints(ids: &[i64]) -> Coded {
+        let (Some(&lo), Some(&hi)) = (ids.iter().min(), ids.iter().max()) else {
+            return Coded::default();
+        };
+        let mut values = Vec::new();
+        let span = (i128::from(hi) - i128::from(lo)) as u128;
+        let codes = if span < 4 * ids.len() as u128 + 1024 {
+            let mut table = vec![NULL; span as usize + 1];
+            ids.iter()
+                .map(|&id| {
+                    let slot = &mut table[(i128::from(id) - i128::from(lo)) as usize];
+                    if *slot == NULL {
+                        *slot = values.len() as u32;
+                        values.push(id);
+                    }
+                    *slot
+                })
+                .collect()
+        } else {
+            let mut map: hashbrown::HashMap<i64, u32, foldhash::fast::FixedState> =
+                hashbrown::HashMap::default();
+            ids.iter()
+                .map(|&id| {
+                    *map.entry(id).or_insert_with(|| {
+                        values.push(id);
+                        values.len() as u32 - 1
+                    })
+                })
+                .collect()
+        };
+        Coded {
+            codes,
+            values: values.iter().map(i64::to_string).collect(),
+        }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.codes.len()
@@ -229,6 +275,7 @@ pub struct OrderHistory {
     zone: Tz,
     currency: Currency,
     pub(crate) customer: Coded,
+    pub(crate) customer_ids: std::sync::Arc<[String]>,
     pub(crate) ordered_at: Vec<i64>,
     pub(crate) day: Vec<i32>,
     pub(crate) amount: Vec<i64>,
@@ -403,10 +450,13 @@ impl OrderHistory {
         } else {
             orders.cancelled
         };
+        let mut customer = orders.customer;
+        let customer_ids = std::mem::take(&mut customer.values).into();
         Ok(OrderHistory {
             zone,
             currency,
-            customer: orders.customer,
+            customer,
+            customer_ids,
             ordered_at: orders.ordered_at,
             day,
             amount: orders.amount,
@@ -444,7 +494,12 @@ impl OrderHistory {
 
     /// The customers' ids, by code.
     pub fn customer_ids(&self) -> &[String] {
-        &self.customer.values
+        &self.customer_ids
+    }
+
+    /// The customers' ids, shared (for result columns that point into them).
+    pub fn customer_ids_shared(&self) -> std::sync::Arc<[String]> {
+        self.customer_ids.clone()
     }
 
     /// The column of an attribute, if given.
@@ -458,6 +513,22 @@ impl OrderHistory {
         let off = offset_seconds(self.zone, t);
         ((t + off).rem_euclid(86_400) / 3600) as u32
     }
+}
+
+/// The instant of a local wall-clock time in `zone`, given as seconds since
+/// 1970-01-01T00:00:00 local (a naive timestamp); the earlier instant when the
+/// time is ambiguous, `None` when it falls in a daylight-saving gap.
+///
+/// ```
+/// use ichigen_core::analytics::instant_of_local;
+/// // 2026-01-01T23:30:00 in Tokyo is 14:30 UTC.
+/// assert_eq!(instant_of_local(chrono_tz::Asia::Tokyo, 1_767_310_200), Some(1_767_277_800));
+/// ```
+pub fn instant_of_local(zone: Tz, local_seconds: i64) -> Option<i64> {
+    let naive = DateTime::from_timestamp(local_seconds, 0)?.naive_utc();
+    zone.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.timestamp())
 }
 
 /// The day number (days since 1970-01-01) of a date.

@@ -97,7 +97,7 @@ struct Timeline {
 
 impl OrderHistory {
     fn timeline(&self, as_of: i32) -> Timeline {
-        let n = self.customer.values.len();
+        let n = self.customer_ids.len();
         let mut count = vec![0u32; n + 1];
         let keep = |i: usize| !self.cancelled[i] && self.day[i] <= as_of;
         for i in 0..self.len() {
@@ -151,7 +151,7 @@ impl OrderHistory {
         // index k: all channels; k + 1: first purchase without a channel
         let mut new = vec![0i64; k + 2];
         let mut conv = vec![0i64; k + 2];
-        for c in 0..self.customer.values.len() {
+        for c in 0..self.customer_ids.len() {
             let rows = &tl.rows[tl.start[c] as usize..tl.start[c + 1] as usize];
             let Some(&first) = rows.first() else { continue };
             let d0 = self.day[first as usize];
@@ -194,7 +194,7 @@ impl OrderHistory {
         let mut cross = vec![0i64; k + 2];
         let mut per = vec![0u32; k + 1];
         let mut touched: Vec<usize> = Vec::new();
-        for c in 0..self.customer.values.len() {
+        for c in 0..self.customer_ids.len() {
             let rows = &tl.rows[tl.start[c] as usize..tl.start[c + 1] as usize];
             if rows.is_empty() {
                 continue;
@@ -251,7 +251,7 @@ impl OrderHistory {
         let mut cells: std::collections::BTreeMap<(i32, i32), i64> = Default::default();
         let mut sizes: std::collections::BTreeMap<i32, i64> = Default::default();
         let mut seen: Vec<i32> = Vec::new();
-        for c in 0..self.customer.values.len() {
+        for c in 0..self.customer_ids.len() {
             let rows = &tl.rows[tl.start[c] as usize..tl.start[c + 1] as usize];
             let Some(&first) = rows.first() else { continue };
             let d0 = self.day[first as usize];
@@ -310,7 +310,7 @@ impl OrderHistory {
         let mut customers = vec![0i64; k + 2];
         let mut revenue = vec![0i128; k + 2];
         let mut cross = vec![0i64; k + 2];
-        for c in 0..self.customer.values.len() {
+        for c in 0..self.customer_ids.len() {
             let rows = &tl.rows[tl.start[c] as usize..tl.start[c + 1] as usize];
             let Some(&first) = rows.first() else { continue };
             let d0 = self.day[first as usize];

@@ -347,16 +347,13 @@ impl Rfm {
     /// `monetary`, `first_purchase`, `last_purchase`, `r`, `f`, `m`, `score`
     /// (`"543"`) and `rank`.
     pub fn table(&self, h: &OrderHistory) -> Table {
-        let ids = h.customer_ids();
         let mut t = Table::default();
         t.push(
             "customer",
-            Column::Text(
-                self.customer
-                    .iter()
-                    .map(|&c| Some(ids[c as usize].clone()))
-                    .collect(),
-            ),
+            Column::Codes {
+                codes: self.customer.clone(),
+                values: h.customer_ids_shared(),
+            },
         );
         t.push("recency", ints(&self.recency));
         t.push("frequency", ints(&self.frequency));

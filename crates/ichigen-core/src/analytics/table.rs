@@ -28,6 +28,14 @@ pub enum Column {
     },
     /// Text.
     Text(Vec<Option<String>>),
+    /// Text as codes into shared values (customer ids): Arrow's dictionary
+    /// type; [`NULL`](super::NULL) is missing.
+    Codes {
+        /// One code per row.
+        codes: Vec<u32>,
+        /// The values.
+        values: std::sync::Arc<[String]>,
+    },
     /// Dates in the shop's zone.
     Date(Vec<Option<NaiveDate>>),
     /// Yes or no.
@@ -42,6 +50,7 @@ impl Column {
             Column::Float(v) => v.len(),
             Column::Money { minor, .. } => minor.len(),
             Column::Text(v) => v.len(),
+            Column::Codes { codes, .. } => codes.len(),
             Column::Date(v) => v.len(),
             Column::Bool(v) => v.len(),
         }
@@ -66,6 +75,9 @@ impl Column {
                 minor[i].map_or(Value::Null, |m| Value::String(money_text(m, *scale)))
             }
             Column::Text(v) => v[i].as_ref().map_or(Value::Null, |s| json!(s)),
+            Column::Codes { codes, values } => values
+                .get(codes[i] as usize)
+                .map_or(Value::Null, |s| json!(s)),
             Column::Date(v) => v[i].map_or(Value::Null, |d| json!(d.to_string())),
             Column::Bool(v) => v[i].map_or(Value::Null, |b| json!(b)),
         }

@@ -119,17 +119,14 @@ impl ClvSummary {
     /// `customer`, `frequency`, `recency`, `T`, `monetary_value` (the
     /// `lifetimes` names).
     pub fn table(&self, h: &OrderHistory) -> Table {
-        let ids = h.customer_ids();
         let f = |v: &[f64]| Column::Float(v.iter().map(|&x| Some(x)).collect());
         let mut t = Table::default();
         t.push(
             "customer",
-            Column::Text(
-                self.customer
-                    .iter()
-                    .map(|&c| Some(ids[c as usize].clone()))
-                    .collect(),
-            ),
+            Column::Codes {
+                codes: self.customer.clone(),
+                values: h.customer_ids_shared(),
+            },
         );
         t.push("frequency", f(&self.frequency));
         t.push("recency", f(&self.recency));
