@@ -29,7 +29,7 @@ pub use balance::{BalanceConfig, BalanceSheet};
 pub use cpm::{Class, Cpm, CpmConfig, Segment};
 pub use history::{
     Attribute, Coded, Interner, LineColumns, MAX_AMOUNT, NULL, OrderColumns, OrderHistory, date_of,
-    day_number,
+    day_number, instant_of_local,
 };
 pub use repeat::RepeatConfig;
 pub use rfm::{MoneyValue, Rfm, RfmConfig, RfmRank, RfmScoring};
