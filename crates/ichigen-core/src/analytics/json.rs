@@ -715,7 +715,7 @@ fn rows(t: &Table, d: Option<u32>) -> Value {
 }
 
 fn config<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, Error> {
-    decode_at(v, "ANALYTICS", "$.config").map_err(into_analytics)
+    decode_at(v, "$.config", "ANALYTICS").map_err(into_analytics)
 }
 
 /// Splits `{..., decimals}` off an options object.
@@ -732,7 +732,7 @@ fn split_decimals(v: Value) -> Result<(Value, Option<u32>), Error> {
 /// `{rows}` of [`OrderHistory::sales`]; the query may hold `decimals`.
 pub fn sales(h: &OrderHistory, query: Value) -> Result<Value, Error> {
     let (q, d) = split_decimals(if query.is_null() { json!({}) } else { query })?;
-    let q: SalesQuery = decode_at(q, "ANALYTICS", "$.query").map_err(into_analytics)?;
+    let q: SalesQuery = decode_at(q, "$.query", "ANALYTICS").map_err(into_analytics)?;
     Ok(json!({"rows": rows(&h.sales(&q)?, d)}))
 }
 
@@ -764,7 +764,7 @@ pub fn cpm(h: &OrderHistory, cfg: Value) -> Result<Value, Error> {
     let mut out = json!({"customers": rows(&r.table(h), d), "segments": rows(&r.summary(h), d)});
     if let Some(to) = to.filter(|t| !t.is_null()) {
         let to: chrono::NaiveDate =
-            decode_at(to, "ANALYTICS", "$.config.to").map_err(into_analytics)?;
+            decode_at(to, "$.config.to", "ANALYTICS").map_err(into_analytics)?;
         out["flows"] = rows(&h.cpm_flows(&c, to)?, d);
     }
     Ok(out)
@@ -917,7 +917,7 @@ pub fn clv_fit(summary: Value, options: Value) -> Result<Value, Error> {
     } else {
         options
     })?;
-    let o: FitOptions = decode_at(o, "ANALYTICS", "$.options").map_err(into_analytics)?;
+    let o: FitOptions = decode_at(o, "$.options", "ANALYTICS").map_err(into_analytics)?;
     let s = summary_columns(summary)?;
     let bg = BgNbd::fit(&s.frequency, &s.recency, &s.t, s.weights.as_deref(), &o)?;
     let gg = match &s.monetary {
@@ -976,7 +976,7 @@ pub fn clv_predict(summary: Value, options: Value) -> Result<Value, Error> {
         0.01
     }
     let (o, d) = split_decimals(options)?;
-    let o: Options = decode_at(o, "ANALYTICS", "$.options").map_err(into_analytics)?;
+    let o: Options = decode_at(o, "$.options", "ANALYTICS").map_err(into_analytics)?;
     let positive = |x: f64| x.is_finite() && x > 0.0;
     let b = o.bgnbd;
     let usable = [b.r, b.alpha, b.a, b.b].into_iter().all(positive)

@@ -296,7 +296,8 @@ impl OrderHistory {
     /// Lifetime value by acquisition channel (the channel of the first
     /// purchase): customers acquired in the window, their revenue in every
     /// channel up to the as-of date, revenue per customer, and how many went on
-    /// to buy in another channel. First row: every channel (`channel` missing).
+    /// to buy in another channel. First row: every channel (`channel` missing);
+    /// then channels that acquired someone, by name.
     /// Columns: `channel`, `customers`, `revenue`, `value` (revenue per
     /// customer, two digits past the currency's), `cross_channel`.
     pub fn channel_ltv(&self, config: &RepeatConfig) -> Result<Table, Error> {
@@ -330,7 +331,13 @@ impl OrderHistory {
                 cross[s] += i64::from(multi);
             }
         }
-        let order = channel_order(&names);
+        // Channels that acquired nobody are left out, as in the other tables.
+        let order: Vec<usize> = channel_order(&names)
+            .into_iter()
+            .enumerate()
+            .filter(|&(pos, i)| pos == 0 || customers[i] > 0)
+            .map(|(_, i)| i)
+            .collect();
         let scale = self.currency().minor_units();
         let mut t = Table::default();
         t.push("channel", channel_column(&names, &order));
