@@ -1,6 +1,7 @@
 //! Integration tests of the core: property tests of the lifecycle and of money, and
 //! the proof that personal data never leaks into Debug output or error messages.
 
+mod analytics_props;
 mod calendar_props;
 mod china_calendar;
 mod clv_cdnow;
