@@ -16,7 +16,8 @@
 //! merge candidates (同梱候補) are found among them, and they are triaged with the
 //! facts of all three. Each order's boxes are planned from its reservations (and
 //! judged for a mail packet when it ships by one). Then it prints the quantities
-//! each channel should now show. Nothing is saved:
+//! each channel should now show, and the orders' sales by channel and the CPM
+//! segments of their customers, resolved by 名寄せ. Nothing is saved:
 //! this is the dry-run (シミュレーション) a shop runs before switching a rule set on.
 #![allow(clippy::print_stdout, reason = "an example prints its result")]
 
@@ -218,6 +219,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             d.quantity
         );
     }
+    print_analytics(&orders, &clock)?;
     if !rejected.is_empty() {
         println!("\nrejected orders (not triaged):");
         for (i, id, e) in &rejected {
@@ -374,6 +376,59 @@ fn print_table(
             );
         }
     }
+}
+
+/// The orders' customers resolved (名寄せ), then sales by channel and the CPM
+/// segments of those customers as of the batch's day.
+fn print_analytics(
+    orders: &[ichigen::order::Order],
+    clock: &FixedClock,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use ichigen::analytics::{Axis, CpmConfig, OrderHistory, SalesQuery, Segment};
+    use ichigen::identity::{IdentityConfig, IdentityRecord, Resolver};
+    let records: Vec<IdentityRecord> = orders.iter().map(IdentityRecord::from_order).collect();
+    let config = IdentityConfig::from_json(serde_json::json!({}))?;
+    let (mut resolver, _) =
+        Resolver::resolve(config, records.iter().map(IdentityRecord::view), &[]);
+    let ids: Vec<String> = orders
+        .iter()
+        .map(|o| format!("C{}", resolver.customer_of(o.id.as_str()).unwrap_or(0)))
+        .collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let history = OrderHistory::from_orders(orders, &refs)?;
+    let query = SalesQuery {
+        group_by: vec![Axis::Channel],
+        ..SalesQuery::default()
+    };
+    let sales = history.sales(&query)?;
+    println!(
+        "\nsales by channel ({} orders, {} customers after 名寄せ):",
+        orders.len(),
+        history.customer_ids().len()
+    );
+    for row in sales.rows_json(None) {
+        println!(
+            "  {:<9} {:>2} orders  ¥{:>7}  {} customers",
+            row["channel"].as_str().unwrap_or("-"),
+            row["orders"],
+            row["revenue"].as_str().unwrap_or("?"),
+            row["customers"]
+        );
+    }
+    let today = clock.today_in(history.zone());
+    let cpm = history.cpm(&CpmConfig::new(today))?;
+    let counts = cpm.counts();
+    let shown: Vec<String> = Segment::ALL
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{} {n}", s.label()))
+        .collect();
+    println!(
+        "customers by CPM segment as of {today}: {}",
+        shown.join(", ")
+    );
+    Ok(())
 }
 
 fn print_totals(report: &DryRunReport) {

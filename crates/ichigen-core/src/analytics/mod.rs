@@ -20,6 +20,7 @@ mod cpm;
 mod customers;
 mod history;
 pub mod json;
+mod orders;
 mod repeat;
 mod rfm;
 mod sales;

@@ -317,3 +317,63 @@ fn the_sample_batch_ships_as_a_shop_expects() {
     assert_eq!(verdict.load.to_string(), "1/3");
     assert!(planner.merge_candidates(&orders, &[]).groups.is_empty());
 }
+
+/// The quickstart's analytics: the sample orders' buyers resolved by 名寄せ, their
+/// sales by channel add up to the orders' totals, and every customer is active
+/// (the batch spans days) and 初回 or よちよち by their number of orders.
+#[test]
+fn the_sample_batch_analytics_add_up() {
+    use ichigen::analytics::{Axis, CpmConfig, OrderHistory, SalesQuery, Segment};
+    use ichigen::identity::{IdentityConfig, IdentityRecord, Resolver};
+    let batch: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("orders.json")).unwrap()).unwrap();
+    let orders: Vec<_> = batch["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| parse_order_value(e["order"].clone()).ok())
+        .collect();
+    let records: Vec<IdentityRecord> = orders.iter().map(IdentityRecord::from_order).collect();
+    let config = IdentityConfig::from_json(serde_json::json!({})).unwrap();
+    let (mut resolver, _) =
+        Resolver::resolve(config, records.iter().map(IdentityRecord::view), &[]);
+    let ids: Vec<String> = orders
+        .iter()
+        .map(|o| format!("C{}", resolver.customer_of(o.id.as_str()).unwrap()))
+        .collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let history = OrderHistory::from_orders(&orders, &refs).unwrap();
+    let sales = history
+        .sales(&SalesQuery {
+            group_by: vec![Axis::Channel],
+            ..SalesQuery::default()
+        })
+        .unwrap();
+    let total: rust_decimal::Decimal = orders
+        .iter()
+        .map(|o| ichigen::validate::compute_totals(o).total)
+        .sum();
+    let revenue: i128 = sales
+        .rows_json(None)
+        .iter()
+        .map(|r| r["revenue"].as_str().unwrap().parse::<i128>().unwrap())
+        .sum();
+    assert_eq!(rust_decimal::Decimal::from(revenue), total);
+    // Several buyers are the same person on several channels.
+    assert!(history.customer_ids().len() < orders.len());
+    use ichigen::clock::Clock;
+    let as_of = FixedClock::parse(batch["as_of"].as_str().unwrap())
+        .unwrap()
+        .today_in(history.zone());
+    let cpm = history.cpm(&CpmConfig::new(as_of)).unwrap();
+    for (i, &c) in cpm.customer.iter().enumerate() {
+        let id = &history.customer_ids()[c as usize];
+        let n = ids.iter().filter(|x| *x == id).count();
+        let want = if n == 1 {
+            Segment::FirstActive
+        } else {
+            Segment::EarlyActive
+        };
+        assert_eq!(cpm.segment[i], want, "{id}");
+    }
+}
