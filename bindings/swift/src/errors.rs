@@ -151,6 +151,20 @@ pub enum IchigenError {
         /// The problems found.
         issues: Vec<Issue>,
     },
+    /// Analytics input (an order history, an analysis's configuration, a CLV
+    /// summary or options) failed validation (`ANALYTICS_INVALID`); every problem
+    /// is listed with its `ANALYTICS_*` or `CLV_*` code at its path
+    /// (`ANALYTICS_BAD_MONEY` at `$.history.orders[3].amount`, `CLV_BAD_VALUE` at
+    /// `$.summary[0].recency`). A history with a bad cell is refused whole.
+    #[error("{message}")]
+    InvalidAnalytics {
+        /// The stable code.
+        code: String,
+        /// What went wrong, without input values.
+        message: String,
+        /// The problems found.
+        issues: Vec<Issue>,
+    },
     /// An argument is unusable: `INPUT_*` (not JSON, the wrong shape, a batch whose
     /// contexts do not line up), or a ship-date request or batch the core refuses
     /// (`SHIPDATE_UNKNOWN_PREFECTURE`, `SHIPDATE_BAD_VALUE`, `SHIPDATE_BAD_COLUMNS`).
@@ -230,6 +244,11 @@ impl From<Error> for IchigenError {
                 issues,
             },
             Error::InvalidShipment(_) => IchigenError::InvalidShipment {
+                code,
+                message,
+                issues,
+            },
+            Error::InvalidAnalytics(_) => IchigenError::InvalidAnalytics {
                 code,
                 message,
                 issues,

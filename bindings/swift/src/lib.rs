@@ -7,19 +7,23 @@
 //!
 //! Orders, events, contexts, reports and definitions (rule sets, calendars, shipping
 //! policies, identity records and configurations, a resolution, stock catalogs,
-//! policies and requests, shipment options, facts and plans) are documents whose
-//! shape grows with the core: they cross as JSON text, which Swift code decodes
-//! with `Codable`. What is small, stable and useful to branch on in Swift (issues,
-//! the validation verdict, triage status, holds and tags, a plan's status and
-//! dates, holiday lists, a normalized phone's or e-mail's kind, where a record was
-//! placed, a customer's flags and tier, what a reservation reserved, the quantities
-//! to push to channels, a SKU's stock, the mail-packet judgement, the merge check)
+//! policies and requests, shipment options, facts and plans, order histories and
+//! analytics configurations) are documents whose shape grows with the core: they
+//! cross as JSON text, which Swift code decodes with `Codable`; so do analytics
+//! summaries (sales, the RFM grid, CPM segments, the balance sheet, cohorts). What
+//! is small, stable and useful to branch on in Swift (issues, the validation
+//! verdict, triage status, holds and tags, a plan's status and dates, holiday
+//! lists, a normalized phone's or e-mail's kind, where a record was placed, a
+//! customer's flags and tier, what a reservation reserved, the quantities to push
+//! to channels, a SKU's stock, the mail-packet judgement, the merge check, a
+//! customer's RFM, CPM segment and CLV summary, fitted CLV models and predictions)
 //! crosses as uniffi records and enums; calendar dates as `YYYY-MM-DD` strings; a
 //! ship-date batch as a record of arrays. Every call goes through
-//! [`ichigen::interop`], [`ichigen::stock::json`] or [`ichigen::shipment::json`],
-//! the JSON faces all bindings share (a stock snapshot's rows go to the core's
-//! `free_cells` and `Allocator` directly; a batch of orders to split, to the
-//! shipment face's `order_at`, `Planner::split` and `plan_value`): this crate
+//! [`ichigen::interop`], [`ichigen::stock::json`], [`ichigen::shipment::json`] or
+//! [`ichigen::analytics::json`], the JSON faces all bindings share (a stock
+//! snapshot's rows go to the core's `free_cells` and `Allocator` directly; a batch
+//! of orders to split, to the shipment face's `order_at`, `Planner::split` and
+//! `plan_value`): this crate
 //! converts arguments and maps errors, and holds no business rule.
 //!
 //! ```
@@ -36,7 +40,9 @@ use ichigen::{Error, Issue as CoreIssue, SystemClock};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+mod analytics;
 mod calendar;
+mod clv;
 mod errors;
 mod identity;
 mod orders;
@@ -45,8 +51,14 @@ mod shipdate;
 mod shipment;
 mod stock;
 
+pub use analytics::{
+    ClvCustomer, CpmClass, CpmCustomer, CpmSegment, HistoryDescription, OrderHistory, RfmCustomer,
+};
 pub use calendar::{
     BusinessCalendar, DayExplanation, Holiday, HolidayList, HolidaySource, holidays,
+};
+pub use clv::{
+    BgNbdFit, ClvFit, ClvPrediction, FitDiagnostics, GammaGammaFit, fit_clv, predict_clv,
 };
 pub use errors::{IchigenError, Issue};
 pub use identity::{

@@ -35,6 +35,7 @@ def test_every_case_is_an_ichigen_error(ffi):
         "InvalidIdentity",
         "InvalidStock",
         "InvalidShipment",
+        "InvalidAnalytics",
         "InvalidInput",
         "Unexpected",
     ]:

@@ -124,6 +124,7 @@ INITIALIZERS = {
     "StockBook": ["catalogJson", "levelsJson", "policyJson", "allocationJson"],
     "StockSnapshotRow": ["sku", "location", "onHand", "reserved", "buffer"],
     "ShipmentPlanner": ["optionsJson"],
+    "OrderHistory": ["historyJson"],
 }
 
 
@@ -252,6 +253,8 @@ TOP_LEVEL = {
     "reorderQuantity": (["position", "point", "target", "lot"], False),
     "largestRemainder": (["total", "weights"], False),
     "builtinProfilesJson": ([], False),
+    "fitClv": (["summaryJson", "optionsJson"], True),
+    "predictClv": (["summaryJson", "optionsJson"], True),
 }
 RULE_SET = {
     "fromJson": (["text"], True),
@@ -330,6 +333,18 @@ OBJECTS = {
         "merge": (["ordersJson", "factsJson", "stockJson"], True),
         "unmerge": (["mergedJson", "ordersJson", "stockJson"], True),
     },
+    "OrderHistory": {
+        "describe": ([], True),
+        "sales": (["queryJson"], True),
+        "rfm": (["configJson"], True),
+        "rfmJson": (["configJson"], True),
+        "cpm": (["configJson"], True),
+        "cpmJson": (["configJson"], True),
+        "balanceSheet": (["configJson"], True),
+        "repeatAndCohorts": (["configJson"], True),
+        "clvSummary": (["configJson"], True),
+        "clvSummaryJson": (["configJson"], True),
+    },
 }
 RECORDS = {
     "Issue": ["code", "path", "message"],
@@ -406,6 +421,23 @@ RECORDS = {
         "contextJson",
     ],
     "MergeCheck": ["mergeable", "differs"],
+    "HistoryDescription": ["orders", "customers", "lines", "cancelled", "firstDate", "lastDate", "zone", "currency"],
+    "RfmCustomer": [
+        "customer", "recency", "frequency", "monetary", "firstPurchase", "lastPurchase", "r", "f", "m", "score", "rank"
+    ],
+    "CpmCustomer": [
+        "customer", "segment", "label", "cpmClass", "active", "purchases", "spend", "tenure", "daysSinceLast",
+        "firstPurchase", "lastPurchase",
+    ],
+    "ClvCustomer": ["customer", "frequency", "recency", "t", "monetaryValue"],
+    "FitDiagnostics": [
+        "converged", "iterations", "evaluations", "logLikelihood", "gradientNorm", "customers", "distinctRows",
+        "message",
+    ],
+    "BgNbdFit": ["r", "alpha", "a", "b", "diagnostics"],
+    "GammaGammaFit": ["p", "q", "v", "diagnostics"],
+    "ClvFit": ["bgnbd", "gammaGamma"],
+    "ClvPrediction": ["customer", "expectedPurchases", "probabilityAlive", "expectedAverageValue", "clv"],
 }
 ENUMS = {
     "Applied": ["changed", "unchanged"],
@@ -420,6 +452,7 @@ ENUMS = {
         "InvalidIdentity",
         "InvalidStock",
         "InvalidShipment",
+        "InvalidAnalytics",
         "InvalidInput",
         "Unexpected",
     ],
@@ -431,6 +464,11 @@ ENUMS = {
     "StockMovementKind": [
         "receipt", "adjustment", "reservation", "release", "shipment", "backorder", "incoming", "buffer"
     ],
+    "CpmSegment": [
+        "firstActive", "firstLapsed", "earlyActive", "earlyLapsed", "steadyActive", "steadyLapsed", "trendyActive",
+        "trendyLapsed", "loyalActive", "loyalLapsed",
+    ],
+    "CpmClass": ["first", "early", "steady", "trendy", "loyal"],
 }
 
 
@@ -475,6 +513,11 @@ def test_the_swift_api(swift_text):
     assert "merge(ordersJson: String, factsJson: String? = nil, stockJson: String? = nil)" in shipments
     assert "unmerge(mergedJson: String, ordersJson: String, stockJson: String? = nil)" in shipments
     assert "largestRemainder(total: Int64, weights: [Int64]) -> [Int64]" in swift_text
+    history = text_of(declaration(root, "OrderHistory"))
+    assert "public convenience init(historyJson: String)throws" in history
+    assert "sales(queryJson: String? = nil)" in history
+    assert "fitClv(summaryJson: String, optionsJson: String? = nil)throws  -> ClvFit" in swift_text
+    assert "predictClv(summaryJson: String, optionsJson: String)throws  -> [ClvPrediction]" in swift_text
     row = text_of(declaration(root, "StockSnapshotRow"))
     assert "reserved: Int64 = Int64(0)" in row and "buffer: Int64 = Int64(0)" in row
     for record, fields in RECORDS.items():

@@ -86,6 +86,9 @@ FOLDERS = {
     "stock": {"stock_session", "stock_allocate", "stock_drop_ship", "stock_reorder_formula", "stock_triage"},
     "shipment": {"shipment_split", "shipment_mail", "shipment_merge_candidates", "shipment_merge_check",
                  "shipment_merge", "shipment_unmerge", "shipment_triage"},
+    "analytics": {"analytics_history", "analytics_sales", "analytics_rfm", "analytics_cpm",
+                  "analytics_balance_sheet", "analytics_repeat", "analytics_clv_summary", "analytics_clv_fit",
+                  "analytics_clv_predict"},
 }
 
 
@@ -101,6 +104,8 @@ def test_every_folder_and_op_is_known():
     assert found["shipment"] == FOLDERS["shipment"]
     shipment = [json.loads(p.read_text(encoding="utf-8")) for p in FILES if p.parent.name == "shipment"]
     assert any("expect_error" in v for v in shipment)
+    # Every analytics op has vectors.
+    assert found["analytics"] == FOLDERS["analytics"]
 
 
 def test_subset_match_can_fail():

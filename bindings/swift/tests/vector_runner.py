@@ -23,6 +23,7 @@ ERROR_CASES = {
     "InvalidIdentity": lambda code: code == "IDENTITY_INVALID",
     "InvalidStock": lambda code: code == "STOCK_INVALID",
     "InvalidShipment": lambda code: code == "SHIPMENT_INVALID",
+    "InvalidAnalytics": lambda code: code == "ANALYTICS_INVALID",
     # A request or batch the core refuses is an input problem with a SHIPDATE_ code.
     "InvalidInput": lambda code: code.startswith("INPUT_")
     or (code.startswith("SHIPDATE_") and code != "SHIPDATE_INVALID"),
@@ -182,6 +183,8 @@ def run_op(ffi, op, inp, now):
             return stock_triage(ffi, inp, now, rule_set)
         if op.startswith("shipment_"):
             return shipment_op(ffi, op, inp, now, rule_set)
+        if op.startswith("analytics_"):
+            return analytics_op(ffi, op, inp)
     except ffi.IchigenError as e:
         return "err", error_value(ffi, e)
     raise AssertionError(f"unknown op {op!r}")
@@ -705,6 +708,122 @@ def shipment_op(ffi, op, inp, now, rule_set):
             context["merge_candidate"] = flag
         s = ffi.triage(rule_set(), arg("order"), _text(context), now)
         return "ok", {"mail": mail_value(mail), "outcome": json.loads(s.outcome_json)}
+    raise AssertionError(f"unknown op {op!r}")
+
+
+# --- analytics -----------------------------------------------------------------
+
+
+def description_value(d):
+    return {"orders": d.orders, "customers": d.customers, "lines": d.lines, "cancelled": d.cancelled,
+            "first_date": d.first_date, "last_date": d.last_date, "zone": d.zone, "currency": d.currency}
+
+
+def rfm_row(c):
+    """An RfmCustomer as the JSON face's row."""
+    return {"customer": c.customer, "recency": c.recency, "frequency": c.frequency, "monetary": c.monetary,
+            "first_purchase": c.first_purchase, "last_purchase": c.last_purchase, "r": c.r, "f": c.f,
+            "m": c.m, "score": c.score, "rank": c.rank}
+
+
+def cpm_row(c):
+    """A CpmCustomer as the JSON face's row (`cpmClass` is the row's `class`)."""
+    return {"customer": c.customer, "segment": _enum_name(c.segment), "label": c.label,
+            "class": _enum_name(c.cpm_class), "active": c.active, "purchases": c.purchases, "spend": c.spend,
+            "tenure": c.tenure, "days_since_last": c.days_since_last, "first_purchase": c.first_purchase,
+            "last_purchase": c.last_purchase}
+
+
+def clv_row(c):
+    """A ClvCustomer as the JSON face's row."""
+    return {"customer": c.customer, "frequency": c.frequency, "recency": c.recency, "T": c.t,
+            "monetary_value": c.monetary_value}
+
+
+def diagnostics_value(d):
+    return {"converged": d.converged, "iterations": d.iterations, "evaluations": d.evaluations,
+            "log_likelihood": d.log_likelihood, "gradient_norm": d.gradient_norm, "customers": d.customers,
+            "distinct_rows": d.distinct_rows, "message": d.message}
+
+
+def fit_value(f):
+    """A ClvFit as the JSON face's `{bgnbd, gamma_gamma}`."""
+    b, g = f.bgnbd, f.gamma_gamma
+    return {
+        "bgnbd": {"r": b.r, "alpha": b.alpha, "a": b.a, "b": b.b, "diagnostics": diagnostics_value(b.diagnostics)},
+        "gamma_gamma": None if g is None else {
+            "p": g.p, "q": g.q, "v": g.v, "diagnostics": diagnostics_value(g.diagnostics)
+        },
+    }
+
+
+def prediction_row(p):
+    """A ClvPrediction as the JSON face's row (the customer only when named)."""
+    row = {} if p.customer is None else {"customer": p.customer}
+    row.update({"expected_purchases": p.expected_purchases, "probability_alive": p.probability_alive,
+                "expected_average_value": p.expected_average_value, "clv": p.clv})
+    return row
+
+
+# The per-customer analyses: (JSON method, typed method, table the records are
+# the rows of, record → row).
+TYPED_ANALYSES = {
+    "analytics_rfm": ("rfm_json", "rfm", "customers", rfm_row),
+    "analytics_cpm": ("cpm_json", "cpm", "customers", cpm_row),
+    "analytics_clv_summary": ("clv_summary_json", "clv_summary", "rows", clv_row),
+}
+# The summaries, JSON text only.
+JSON_ANALYSES = {
+    "analytics_sales": ("sales", "query"),
+    "analytics_balance_sheet": ("balance_sheet", "config"),
+    "analytics_repeat": ("repeat_and_cohorts", "config"),
+}
+# Analytics calls this process made, by method name: test_analytics.py checks
+# that the vectors reach every method.
+ANALYTICS_CALLS = collections.Counter()
+
+
+def _typed_and_json(ffi, history, json_method, typed_method, table, to_row, config):
+    """The JSON answer; the typed records must be its table's rows exactly, and a
+    refusal must be the same error from both."""
+    ANALYTICS_CALLS[json_method] += 1
+    ANALYTICS_CALLS[typed_method] += 1
+    try:
+        out = json.loads(getattr(history, json_method)(config))
+    except ffi.IchigenError as e:
+        error = error_value(ffi, e)
+        try:
+            records = getattr(history, typed_method)(config)
+        except ffi.IchigenError as typed_error:
+            assert error_value(ffi, typed_error) == error, (error, typed_error)
+            raise
+        raise AssertionError(f"{typed_method} returned {len(records)} records where {json_method} threw {error}")
+    rows = [to_row(r) for r in getattr(history, typed_method)(config)]
+    assert rows == out[table], (rows, out[table])
+    return out
+
+
+def analytics_op(ffi, op, inp):
+    """The analytics ops through an OrderHistory built from `history` and the free
+    CLV functions, as the Rust runner's `analytics_op` does through the JSON face."""
+    if op == "analytics_clv_fit":
+        ANALYTICS_CALLS["fit_clv"] += 1
+        return "ok", fit_value(ffi.fit_clv(_text(inp.get("summary")), _optional_text(inp.get("options"))))
+    if op == "analytics_clv_predict":
+        ANALYTICS_CALLS["predict_clv"] += 1
+        rows = ffi.predict_clv(_text(inp.get("summary")), _text(inp.get("options")))
+        return "ok", {"rows": [prediction_row(p) for p in rows]}
+    history = ffi.OrderHistory(_text(inp.get("history")))
+    if op == "analytics_history":
+        ANALYTICS_CALLS["describe"] += 1
+        return "ok", description_value(history.describe())
+    if op in TYPED_ANALYSES:
+        return "ok", _typed_and_json(ffi, history, *TYPED_ANALYSES[op], _text(inp.get("config")))
+    if op in JSON_ANALYSES:
+        method, key = JSON_ANALYSES[op]
+        ANALYTICS_CALLS[method] += 1
+        argument = _optional_text(inp.get(key)) if key == "query" else _text(inp.get(key))
+        return "ok", json.loads(getattr(history, method)(argument))
     raise AssertionError(f"unknown op {op!r}")
 
 

@@ -545,6 +545,22 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -1545,6 +1561,375 @@ public func FfiConverterTypeCustomerResolver_lift(_ handle: UInt64) throws -> Cu
 #endif
 public func FfiConverterTypeCustomerResolver_lower(_ value: CustomerResolver) -> UInt64 {
     return FfiConverterTypeCustomerResolver.lower(value)
+}
+
+
+
+
+
+
+/**
+ * An order history, checked and held in columns: the object every analysis runs
+ * on. Build it once from JSON text and ask it as many questions as needed; it is
+ * immutable and may be shared between threads.
+ *
+ * Meant for the modest history a mobile app holds (a shop's recent orders, tens
+ * of thousands of rows): the history crosses as JSON text, and per-customer
+ * results as records. For millions of orders, use the Python binding (Arrow).
+ */
+public protocol OrderHistoryProtocol: AnyObject, Sendable {
+    
+    /**
+     * The customer balance sheet (顧客BS) as JSON text `{classes, flows,
+     * projection}`: classes by cumulative purchases, active customers,
+     * retention and annual LTV per class, promotion and lapse flows, the
+     * five-year projection without new customers.
+     */
+    func balanceSheet(configJson: String) throws  -> String
+    
+    /**
+     * The CLV summary of every customer with a purchase on or before the end of
+     * observation (JSON text: `{observation_end, period_days?, decimals?}`;
+     * `period_days` 7 counts recency and T in weeks).
+     */
+    func clvSummary(configJson: String) throws  -> [ClvCustomer]
+    
+    /**
+     * The CLV summary as the JSON face gives it: JSON text `{rows}` with
+     * `customer`, `frequency`, `recency`, `T`, `monetary_value`. Its `rows` are
+     * what `fitClv` and `predictClv` read.
+     */
+    func clvSummaryJson(configJson: String) throws  -> String
+    
+    /**
+     * The CPM segment of every customer with a purchase on or before `as_of`
+     * (JSON text: `{as_of, lapse_days?, early_tenure_days?, loyal_tenure_days?,
+     * spend?}`; the defaults are 240 days, 90, 210 and 70000).
+     */
+    func cpm(configJson: String) throws  -> [CpmCustomer]
+    
+    /**
+     * CPM as the JSON face gives it: JSON text `{customers, segments}` (all ten
+     * segments with `customers`, `share`, `spend`, `spend_share`), and `flows`
+     * between `as_of` and the config's `to` when given.
+     */
+    func cpmJson(configJson: String) throws  -> String
+    
+    /**
+     * What the history holds: orders, customers, lines, cancelled orders, the
+     * first and last day, the zone and the currency.
+     */
+    func describe() throws  -> HistoryDescription
+    
+    /**
+     * Repeat buying over one window, as JSON text `{f2, repeat, cohorts,
+     * channel_ltv}`: F2 conversion, repeat rates by channel and across channels,
+     * the monthly cohort retention matrix, cross-channel LTV.
+     */
+    func repeatAndCohorts(configJson: String) throws  -> String
+    
+    /**
+     * RFM of every customer with a purchase on or before `as_of` (JSON text:
+     * `{as_of, scoring?, ranks?, default_rank?}`), in the order of first
+     * appearance in the history.
+     */
+    func rfm(configJson: String) throws  -> [RfmCustomer]
+    
+    /**
+     * RFM as the JSON face gives it: JSON text `{customers, grid}`, `grid` the
+     * 5×5 recency-by-frequency table (`r`, `f`, `customers`, `monetary`,
+     * `share`). The config may hold `decimals`.
+     */
+    func rfmJson(configJson: String) throws  -> String
+    
+    /**
+     * Sales by any axes (JSON text, `nil` for the totals): `{group_by?: ["year" |
+     * "month" | "date" | "weekday" | "hour" | "channel" | "store" | "product" |
+     * "sku" | "payment_method" | "shipping_method" | "cancel_reason" | "age_band"
+     * | "gender" …], from?, to?, include_cancelled?, decimals?}`. Returns JSON
+     * text `{rows}`: the axes, `orders`, `units`, `revenue`,
+     * `average_order_value`, `customers` (money as decimal text).
+     */
+    func sales(queryJson: String?) throws  -> String
+    
+}
+/**
+ * An order history, checked and held in columns: the object every analysis runs
+ * on. Build it once from JSON text and ask it as many questions as needed; it is
+ * immutable and may be shared between threads.
+ *
+ * Meant for the modest history a mobile app holds (a shop's recent orders, tens
+ * of thousands of rows): the history crosses as JSON text, and per-customer
+ * results as records. For millions of orders, use the Python binding (Arrow).
+ */
+open class OrderHistory: OrderHistoryProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_ichigen_ffi_fn_clone_orderhistory(self.handle, $0) }
+    }
+    /**
+     * A history from JSON text: `{zone?, currency?, orders, lines?}` (zone
+     * `Asia/Tokyo` and currency `JPY` by default). `orders` is a list of rows
+     * (`{customer, ordered_at, amount, status? | cancelled?, units?, channel?,
+     * store?, payment_method?, shipping_method?, cancel_reason?, age_band?,
+     * gender?, lines?}`) or an object of equal-length columns; `ordered_at` is
+     * RFC 3339 text, local text read in the shop's zone, or seconds since 1970;
+     * `amount` decimal text in currency units. A history with a bad cell is
+     * refused whole: `InvalidAnalytics` with every bad cell at its path
+     * (`$.history.orders[3].amount`, `$.history.orders.amount[3]`).
+     */
+public convenience init(historyJson: String)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_constructor_orderhistory_new(
+        FfiConverterString.lower(historyJson),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_ichigen_ffi_fn_free_orderhistory(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The customer balance sheet (顧客BS) as JSON text `{classes, flows,
+     * projection}`: classes by cumulative purchases, active customers,
+     * retention and annual LTV per class, promotion and lapse flows, the
+     * five-year projection without new customers.
+     */
+open func balanceSheet(configJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_orderhistory_balance_sheet(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(configJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The CLV summary of every customer with a purchase on or before the end of
+     * observation (JSON text: `{observation_end, period_days?, decimals?}`;
+     * `period_days` 7 counts recency and T in weeks).
+     */
+open func clvSummary(configJson: String)throws  -> [ClvCustomer]  {
+    return try  FfiConverterSequenceTypeClvCustomer.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_orderhistory_clv_summary(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(configJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The CLV summary as the JSON face gives it: JSON text `{rows}` with
+     * `customer`, `frequency`, `recency`, `T`, `monetary_value`. Its `rows` are
+     * what `fitClv` and `predictClv` read.
+     */
+open func clvSummaryJson(configJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_orderhistory_clv_summary_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(configJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The CPM segment of every customer with a purchase on or before `as_of`
+     * (JSON text: `{as_of, lapse_days?, early_tenure_days?, loyal_tenure_days?,
+     * spend?}`; the defaults are 240 days, 90, 210 and 70000).
+     */
+open func cpm(configJson: String)throws  -> [CpmCustomer]  {
+    return try  FfiConverterSequenceTypeCpmCustomer.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_orderhistory_cpm(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(configJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * CPM as the JSON face gives it: JSON text `{customers, segments}` (all ten
+     * segments with `customers`, `share`, `spend`, `spend_share`), and `flows`
+     * between `as_of` and the config's `to` when given.
+     */
+open func cpmJson(configJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_orderhistory_cpm_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(configJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What the history holds: orders, customers, lines, cancelled orders, the
+     * first and last day, the zone and the currency.
+     */
+open func describe()throws  -> HistoryDescription  {
+    return try  FfiConverterTypeHistoryDescription_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_orderhistory_describe(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Repeat buying over one window, as JSON text `{f2, repeat, cohorts,
+     * channel_ltv}`: F2 conversion, repeat rates by channel and across channels,
+     * the monthly cohort retention matrix, cross-channel LTV.
+     */
+open func repeatAndCohorts(configJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_orderhistory_repeat_and_cohorts(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(configJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * RFM of every customer with a purchase on or before `as_of` (JSON text:
+     * `{as_of, scoring?, ranks?, default_rank?}`), in the order of first
+     * appearance in the history.
+     */
+open func rfm(configJson: String)throws  -> [RfmCustomer]  {
+    return try  FfiConverterSequenceTypeRfmCustomer.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_orderhistory_rfm(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(configJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * RFM as the JSON face gives it: JSON text `{customers, grid}`, `grid` the
+     * 5×5 recency-by-frequency table (`r`, `f`, `customers`, `monetary`,
+     * `share`). The config may hold `decimals`.
+     */
+open func rfmJson(configJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_orderhistory_rfm_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(configJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sales by any axes (JSON text, `nil` for the totals): `{group_by?: ["year" |
+     * "month" | "date" | "weekday" | "hour" | "channel" | "store" | "product" |
+     * "sku" | "payment_method" | "shipping_method" | "cancel_reason" | "age_band"
+     * | "gender" …], from?, to?, include_cancelled?, decimals?}`. Returns JSON
+     * text `{rows}`: the axes, `orders`, `units`, `revenue`,
+     * `average_order_value`, `customers` (money as decimal text).
+     */
+open func sales(queryJson: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_method_orderhistory_sales(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(queryJson),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOrderHistory: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = OrderHistory
+
+    public static func lift(_ handle: UInt64) throws -> OrderHistory {
+        return OrderHistory(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: OrderHistory) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OrderHistory {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: OrderHistory, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrderHistory_lift(_ handle: UInt64) throws -> OrderHistory {
+    return try FfiConverterTypeOrderHistory.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrderHistory_lower(_ value: OrderHistory) -> UInt64 {
+    return FfiConverterTypeOrderHistory.lower(value)
 }
 
 
@@ -3057,6 +3442,540 @@ public func FfiConverterTypeBatchPlan_lower(_ value: BatchPlan) -> RustBuffer {
 
 
 /**
+ * The BG/NBD model of purchase counts, fitted.
+ */
+public struct BgNbdFit: Equatable, Hashable, Codable {
+    /**
+     * Shape of the purchase-rate gamma.
+     */
+    public var r: Double
+    /**
+     * Scale of the purchase-rate gamma.
+     */
+    public var alpha: Double
+    /**
+     * Dropout beta's first shape.
+     */
+    public var a: Double
+    /**
+     * Dropout beta's second shape.
+     */
+    public var b: Double
+    /**
+     * How the fit went.
+     */
+    public var diagnostics: FitDiagnostics
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Shape of the purchase-rate gamma.
+         */r: Double, 
+        /**
+         * Scale of the purchase-rate gamma.
+         */alpha: Double, 
+        /**
+         * Dropout beta's first shape.
+         */a: Double, 
+        /**
+         * Dropout beta's second shape.
+         */b: Double, 
+        /**
+         * How the fit went.
+         */diagnostics: FitDiagnostics) {
+        self.r = r
+        self.alpha = alpha
+        self.a = a
+        self.b = b
+        self.diagnostics = diagnostics
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BgNbdFit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBgNbdFit: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BgNbdFit {
+        return
+            try BgNbdFit(
+                r: FfiConverterDouble.read(from: &buf), 
+                alpha: FfiConverterDouble.read(from: &buf), 
+                a: FfiConverterDouble.read(from: &buf), 
+                b: FfiConverterDouble.read(from: &buf), 
+                diagnostics: FfiConverterTypeFitDiagnostics.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BgNbdFit, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.r, into: &buf)
+        FfiConverterDouble.write(value.alpha, into: &buf)
+        FfiConverterDouble.write(value.a, into: &buf)
+        FfiConverterDouble.write(value.b, into: &buf)
+        FfiConverterTypeFitDiagnostics.write(value.diagnostics, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBgNbdFit_lift(_ buf: RustBuffer) throws -> BgNbdFit {
+    return try FfiConverterTypeBgNbdFit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBgNbdFit_lower(_ value: BgNbdFit) -> RustBuffer {
+    return FfiConverterTypeBgNbdFit.lower(value)
+}
+
+
+/**
+ * One customer's CLV summary (the `lifetimes` definition): what the BG/NBD and
+ * Gamma-Gamma models are fitted on.
+ */
+public struct ClvCustomer: Equatable, Hashable, Codable {
+    /**
+     * The customer id, as the history gives it.
+     */
+    public var customer: String
+    /**
+     * Repeat purchases: purchase days less one.
+     */
+    public var frequency: Double
+    /**
+     * Periods from the first purchase day to the last.
+     */
+    public var recency: Double
+    /**
+     * Periods from the first purchase day to the end of observation (`T`).
+     */
+    public var t: Double
+    /**
+     * Mean spend of the repeat purchase days, in currency units (0 without
+     * repeat purchases): a model input, hence a real number.
+     */
+    public var monetaryValue: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The customer id, as the history gives it.
+         */customer: String, 
+        /**
+         * Repeat purchases: purchase days less one.
+         */frequency: Double, 
+        /**
+         * Periods from the first purchase day to the last.
+         */recency: Double, 
+        /**
+         * Periods from the first purchase day to the end of observation (`T`).
+         */t: Double, 
+        /**
+         * Mean spend of the repeat purchase days, in currency units (0 without
+         * repeat purchases): a model input, hence a real number.
+         */monetaryValue: Double) {
+        self.customer = customer
+        self.frequency = frequency
+        self.recency = recency
+        self.t = t
+        self.monetaryValue = monetaryValue
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ClvCustomer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClvCustomer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClvCustomer {
+        return
+            try ClvCustomer(
+                customer: FfiConverterString.read(from: &buf), 
+                frequency: FfiConverterDouble.read(from: &buf), 
+                recency: FfiConverterDouble.read(from: &buf), 
+                t: FfiConverterDouble.read(from: &buf), 
+                monetaryValue: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ClvCustomer, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customer, into: &buf)
+        FfiConverterDouble.write(value.frequency, into: &buf)
+        FfiConverterDouble.write(value.recency, into: &buf)
+        FfiConverterDouble.write(value.t, into: &buf)
+        FfiConverterDouble.write(value.monetaryValue, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClvCustomer_lift(_ buf: RustBuffer) throws -> ClvCustomer {
+    return try FfiConverterTypeClvCustomer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClvCustomer_lower(_ value: ClvCustomer) -> RustBuffer {
+    return FfiConverterTypeClvCustomer.lower(value)
+}
+
+
+/**
+ * Both models fitted to one summary.
+ */
+public struct ClvFit: Equatable, Hashable, Codable {
+    /**
+     * The purchase model.
+     */
+    public var bgnbd: BgNbdFit
+    /**
+     * The spend model; `nil` when the summary has no `monetary_value`.
+     */
+    public var gammaGamma: GammaGammaFit?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The purchase model.
+         */bgnbd: BgNbdFit, 
+        /**
+         * The spend model; `nil` when the summary has no `monetary_value`.
+         */gammaGamma: GammaGammaFit?) {
+        self.bgnbd = bgnbd
+        self.gammaGamma = gammaGamma
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ClvFit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClvFit: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClvFit {
+        return
+            try ClvFit(
+                bgnbd: FfiConverterTypeBgNbdFit.read(from: &buf), 
+                gammaGamma: FfiConverterOptionTypeGammaGammaFit.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ClvFit, into buf: inout [UInt8]) {
+        FfiConverterTypeBgNbdFit.write(value.bgnbd, into: &buf)
+        FfiConverterOptionTypeGammaGammaFit.write(value.gammaGamma, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClvFit_lift(_ buf: RustBuffer) throws -> ClvFit {
+    return try FfiConverterTypeClvFit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClvFit_lower(_ value: ClvFit) -> RustBuffer {
+    return FfiConverterTypeClvFit.lower(value)
+}
+
+
+/**
+ * The models' answers for one summary row.
+ */
+public struct ClvPrediction: Equatable, Hashable, Codable {
+    /**
+     * The row's customer, when the summary names one (an id given as a number is
+     * its decimal text).
+     */
+    public var customer: String?
+    /**
+     * Expected purchases in the next `periods` periods.
+     */
+    public var expectedPurchases: Double?
+    /**
+     * Probability that the customer is still active (alive).
+     */
+    public var probabilityAlive: Double?
+    /**
+     * Expected spend per purchase (Gamma-Gamma); `nil` without the model, or when
+     * its `q ≤ 1` leaves no finite mean.
+     */
+    public var expectedAverageValue: Double?
+    /**
+     * Lifetime value over `months`, discounted; `nil` without Gamma-Gamma or when
+     * a model cannot answer.
+     */
+    public var clv: Double?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The row's customer, when the summary names one (an id given as a number is
+         * its decimal text).
+         */customer: String?, 
+        /**
+         * Expected purchases in the next `periods` periods.
+         */expectedPurchases: Double?, 
+        /**
+         * Probability that the customer is still active (alive).
+         */probabilityAlive: Double?, 
+        /**
+         * Expected spend per purchase (Gamma-Gamma); `nil` without the model, or when
+         * its `q ≤ 1` leaves no finite mean.
+         */expectedAverageValue: Double?, 
+        /**
+         * Lifetime value over `months`, discounted; `nil` without Gamma-Gamma or when
+         * a model cannot answer.
+         */clv: Double?) {
+        self.customer = customer
+        self.expectedPurchases = expectedPurchases
+        self.probabilityAlive = probabilityAlive
+        self.expectedAverageValue = expectedAverageValue
+        self.clv = clv
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ClvPrediction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClvPrediction: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClvPrediction {
+        return
+            try ClvPrediction(
+                customer: FfiConverterOptionString.read(from: &buf), 
+                expectedPurchases: FfiConverterOptionDouble.read(from: &buf), 
+                probabilityAlive: FfiConverterOptionDouble.read(from: &buf), 
+                expectedAverageValue: FfiConverterOptionDouble.read(from: &buf), 
+                clv: FfiConverterOptionDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ClvPrediction, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.customer, into: &buf)
+        FfiConverterOptionDouble.write(value.expectedPurchases, into: &buf)
+        FfiConverterOptionDouble.write(value.probabilityAlive, into: &buf)
+        FfiConverterOptionDouble.write(value.expectedAverageValue, into: &buf)
+        FfiConverterOptionDouble.write(value.clv, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClvPrediction_lift(_ buf: RustBuffer) throws -> ClvPrediction {
+    return try FfiConverterTypeClvPrediction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClvPrediction_lower(_ value: ClvPrediction) -> RustBuffer {
+    return FfiConverterTypeClvPrediction.lower(value)
+}
+
+
+/**
+ * One customer's CPM segment and the facts it was judged on.
+ */
+public struct CpmCustomer: Equatable, Hashable, Codable {
+    /**
+     * The customer id, as the history gives it.
+     */
+    public var customer: String
+    /**
+     * The segment.
+     */
+    public var segment: CpmSegment
+    /**
+     * The segment's Japanese label (`優良現役`).
+     */
+    public var label: String
+    /**
+     * The segment's class (`class` in the JSON rows; a keyword in Swift).
+     */
+    public var cpmClass: CpmClass
+    /**
+     * Whether the segment is active (現役).
+     */
+    public var active: Bool
+    /**
+     * Purchases (orders not cancelled) on or before the as-of date.
+     */
+    public var purchases: UInt32
+    /**
+     * Cumulative spend, decimal text in the history's currency.
+     */
+    public var spend: String
+    /**
+     * Days from the first purchase to the last.
+     */
+    public var tenure: Int32
+    /**
+     * Days from the last purchase to the as-of date.
+     */
+    public var daysSinceLast: Int32
+    /**
+     * The first purchase's day in the shop's zone (`YYYY-MM-DD`).
+     */
+    public var firstPurchase: String
+    /**
+     * The last purchase's day.
+     */
+    public var lastPurchase: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The customer id, as the history gives it.
+         */customer: String, 
+        /**
+         * The segment.
+         */segment: CpmSegment, 
+        /**
+         * The segment's Japanese label (`優良現役`).
+         */label: String, 
+        /**
+         * The segment's class (`class` in the JSON rows; a keyword in Swift).
+         */cpmClass: CpmClass, 
+        /**
+         * Whether the segment is active (現役).
+         */active: Bool, 
+        /**
+         * Purchases (orders not cancelled) on or before the as-of date.
+         */purchases: UInt32, 
+        /**
+         * Cumulative spend, decimal text in the history's currency.
+         */spend: String, 
+        /**
+         * Days from the first purchase to the last.
+         */tenure: Int32, 
+        /**
+         * Days from the last purchase to the as-of date.
+         */daysSinceLast: Int32, 
+        /**
+         * The first purchase's day in the shop's zone (`YYYY-MM-DD`).
+         */firstPurchase: String, 
+        /**
+         * The last purchase's day.
+         */lastPurchase: String) {
+        self.customer = customer
+        self.segment = segment
+        self.label = label
+        self.cpmClass = cpmClass
+        self.active = active
+        self.purchases = purchases
+        self.spend = spend
+        self.tenure = tenure
+        self.daysSinceLast = daysSinceLast
+        self.firstPurchase = firstPurchase
+        self.lastPurchase = lastPurchase
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CpmCustomer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCpmCustomer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CpmCustomer {
+        return
+            try CpmCustomer(
+                customer: FfiConverterString.read(from: &buf), 
+                segment: FfiConverterTypeCpmSegment.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                cpmClass: FfiConverterTypeCpmClass.read(from: &buf), 
+                active: FfiConverterBool.read(from: &buf), 
+                purchases: FfiConverterUInt32.read(from: &buf), 
+                spend: FfiConverterString.read(from: &buf), 
+                tenure: FfiConverterInt32.read(from: &buf), 
+                daysSinceLast: FfiConverterInt32.read(from: &buf), 
+                firstPurchase: FfiConverterString.read(from: &buf), 
+                lastPurchase: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CpmCustomer, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customer, into: &buf)
+        FfiConverterTypeCpmSegment.write(value.segment, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterTypeCpmClass.write(value.cpmClass, into: &buf)
+        FfiConverterBool.write(value.active, into: &buf)
+        FfiConverterUInt32.write(value.purchases, into: &buf)
+        FfiConverterString.write(value.spend, into: &buf)
+        FfiConverterInt32.write(value.tenure, into: &buf)
+        FfiConverterInt32.write(value.daysSinceLast, into: &buf)
+        FfiConverterString.write(value.firstPurchase, into: &buf)
+        FfiConverterString.write(value.lastPurchase, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCpmCustomer_lift(_ buf: RustBuffer) throws -> CpmCustomer {
+    return try FfiConverterTypeCpmCustomer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCpmCustomer_lower(_ value: CpmCustomer) -> RustBuffer {
+    return FfiConverterTypeCpmCustomer.lower(value)
+}
+
+
+/**
  * The customer facts triage reads for one order.
  */
 public struct CustomerFacts: Equatable, Hashable, Codable {
@@ -3814,6 +4733,355 @@ public func FfiConverterTypeEventResult_lift(_ buf: RustBuffer) throws -> EventR
 #endif
 public func FfiConverterTypeEventResult_lower(_ value: EventResult) -> RustBuffer {
     return FfiConverterTypeEventResult.lower(value)
+}
+
+
+/**
+ * How a model's fit went: reported instead of NaNs.
+ */
+public struct FitDiagnostics: Equatable, Hashable, Codable {
+    /**
+     * Whether the gradient vanished (to the tolerance).
+     */
+    public var converged: Bool
+    /**
+     * Iterations taken.
+     */
+    public var iterations: UInt32
+    /**
+     * Likelihood evaluations.
+     */
+    public var evaluations: UInt32
+    /**
+     * The log-likelihood at the parameters, summed over customers (without the
+     * penalty); `nil` when not finite.
+     */
+    public var logLikelihood: Double?
+    /**
+     * The largest gradient component at the end; `nil` when not finite.
+     */
+    public var gradientNorm: Double?
+    /**
+     * Customers fitted (after weights).
+     */
+    public var customers: Double
+    /**
+     * Distinct rows the likelihood was computed on.
+     */
+    public var distinctRows: UInt64
+    /**
+     * What happened, in words.
+     */
+    public var message: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether the gradient vanished (to the tolerance).
+         */converged: Bool, 
+        /**
+         * Iterations taken.
+         */iterations: UInt32, 
+        /**
+         * Likelihood evaluations.
+         */evaluations: UInt32, 
+        /**
+         * The log-likelihood at the parameters, summed over customers (without the
+         * penalty); `nil` when not finite.
+         */logLikelihood: Double?, 
+        /**
+         * The largest gradient component at the end; `nil` when not finite.
+         */gradientNorm: Double?, 
+        /**
+         * Customers fitted (after weights).
+         */customers: Double, 
+        /**
+         * Distinct rows the likelihood was computed on.
+         */distinctRows: UInt64, 
+        /**
+         * What happened, in words.
+         */message: String) {
+        self.converged = converged
+        self.iterations = iterations
+        self.evaluations = evaluations
+        self.logLikelihood = logLikelihood
+        self.gradientNorm = gradientNorm
+        self.customers = customers
+        self.distinctRows = distinctRows
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FitDiagnostics: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFitDiagnostics: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FitDiagnostics {
+        return
+            try FitDiagnostics(
+                converged: FfiConverterBool.read(from: &buf), 
+                iterations: FfiConverterUInt32.read(from: &buf), 
+                evaluations: FfiConverterUInt32.read(from: &buf), 
+                logLikelihood: FfiConverterOptionDouble.read(from: &buf), 
+                gradientNorm: FfiConverterOptionDouble.read(from: &buf), 
+                customers: FfiConverterDouble.read(from: &buf), 
+                distinctRows: FfiConverterUInt64.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FitDiagnostics, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.converged, into: &buf)
+        FfiConverterUInt32.write(value.iterations, into: &buf)
+        FfiConverterUInt32.write(value.evaluations, into: &buf)
+        FfiConverterOptionDouble.write(value.logLikelihood, into: &buf)
+        FfiConverterOptionDouble.write(value.gradientNorm, into: &buf)
+        FfiConverterDouble.write(value.customers, into: &buf)
+        FfiConverterUInt64.write(value.distinctRows, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFitDiagnostics_lift(_ buf: RustBuffer) throws -> FitDiagnostics {
+    return try FfiConverterTypeFitDiagnostics.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFitDiagnostics_lower(_ value: FitDiagnostics) -> RustBuffer {
+    return FfiConverterTypeFitDiagnostics.lower(value)
+}
+
+
+/**
+ * The Gamma-Gamma model of spend per purchase, fitted.
+ */
+public struct GammaGammaFit: Equatable, Hashable, Codable {
+    /**
+     * Shape of the spend gamma.
+     */
+    public var p: Double
+    /**
+     * Shape of the scale's gamma.
+     */
+    public var q: Double
+    /**
+     * Scale of the scale's gamma (γ in Fader & Hardie).
+     */
+    public var v: Double
+    /**
+     * How the fit went.
+     */
+    public var diagnostics: FitDiagnostics
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Shape of the spend gamma.
+         */p: Double, 
+        /**
+         * Shape of the scale's gamma.
+         */q: Double, 
+        /**
+         * Scale of the scale's gamma (γ in Fader & Hardie).
+         */v: Double, 
+        /**
+         * How the fit went.
+         */diagnostics: FitDiagnostics) {
+        self.p = p
+        self.q = q
+        self.v = v
+        self.diagnostics = diagnostics
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GammaGammaFit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGammaGammaFit: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GammaGammaFit {
+        return
+            try GammaGammaFit(
+                p: FfiConverterDouble.read(from: &buf), 
+                q: FfiConverterDouble.read(from: &buf), 
+                v: FfiConverterDouble.read(from: &buf), 
+                diagnostics: FfiConverterTypeFitDiagnostics.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GammaGammaFit, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.p, into: &buf)
+        FfiConverterDouble.write(value.q, into: &buf)
+        FfiConverterDouble.write(value.v, into: &buf)
+        FfiConverterTypeFitDiagnostics.write(value.diagnostics, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGammaGammaFit_lift(_ buf: RustBuffer) throws -> GammaGammaFit {
+    return try FfiConverterTypeGammaGammaFit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGammaGammaFit_lower(_ value: GammaGammaFit) -> RustBuffer {
+    return FfiConverterTypeGammaGammaFit.lower(value)
+}
+
+
+/**
+ * What a history holds.
+ */
+public struct HistoryDescription: Equatable, Hashable, Codable {
+    /**
+     * Orders, cancelled ones included.
+     */
+    public var orders: UInt64
+    /**
+     * Distinct customers.
+     */
+    public var customers: UInt64
+    /**
+     * Order lines (SKU rows), 0 without lines.
+     */
+    public var lines: UInt64
+    /**
+     * Cancelled orders.
+     */
+    public var cancelled: UInt64
+    /**
+     * The first order's day in the shop's zone (`YYYY-MM-DD`); `nil` when empty.
+     */
+    public var firstDate: String?
+    /**
+     * The last order's day in the shop's zone; `nil` when empty.
+     */
+    public var lastDate: String?
+    /**
+     * The shop's IANA zone (`Asia/Tokyo`).
+     */
+    public var zone: String
+    /**
+     * The currency (`JPY`).
+     */
+    public var currency: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Orders, cancelled ones included.
+         */orders: UInt64, 
+        /**
+         * Distinct customers.
+         */customers: UInt64, 
+        /**
+         * Order lines (SKU rows), 0 without lines.
+         */lines: UInt64, 
+        /**
+         * Cancelled orders.
+         */cancelled: UInt64, 
+        /**
+         * The first order's day in the shop's zone (`YYYY-MM-DD`); `nil` when empty.
+         */firstDate: String?, 
+        /**
+         * The last order's day in the shop's zone; `nil` when empty.
+         */lastDate: String?, 
+        /**
+         * The shop's IANA zone (`Asia/Tokyo`).
+         */zone: String, 
+        /**
+         * The currency (`JPY`).
+         */currency: String) {
+        self.orders = orders
+        self.customers = customers
+        self.lines = lines
+        self.cancelled = cancelled
+        self.firstDate = firstDate
+        self.lastDate = lastDate
+        self.zone = zone
+        self.currency = currency
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HistoryDescription: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHistoryDescription: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HistoryDescription {
+        return
+            try HistoryDescription(
+                orders: FfiConverterUInt64.read(from: &buf), 
+                customers: FfiConverterUInt64.read(from: &buf), 
+                lines: FfiConverterUInt64.read(from: &buf), 
+                cancelled: FfiConverterUInt64.read(from: &buf), 
+                firstDate: FfiConverterOptionString.read(from: &buf), 
+                lastDate: FfiConverterOptionString.read(from: &buf), 
+                zone: FfiConverterString.read(from: &buf), 
+                currency: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HistoryDescription, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.orders, into: &buf)
+        FfiConverterUInt64.write(value.customers, into: &buf)
+        FfiConverterUInt64.write(value.lines, into: &buf)
+        FfiConverterUInt64.write(value.cancelled, into: &buf)
+        FfiConverterOptionString.write(value.firstDate, into: &buf)
+        FfiConverterOptionString.write(value.lastDate, into: &buf)
+        FfiConverterString.write(value.zone, into: &buf)
+        FfiConverterString.write(value.currency, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistoryDescription_lift(_ buf: RustBuffer) throws -> HistoryDescription {
+    return try FfiConverterTypeHistoryDescription.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistoryDescription_lower(_ value: HistoryDescription) -> RustBuffer {
+    return FfiConverterTypeHistoryDescription.lower(value)
 }
 
 
@@ -5148,6 +6416,168 @@ public func FfiConverterTypeReservationOutcome_lift(_ buf: RustBuffer) throws ->
 #endif
 public func FfiConverterTypeReservationOutcome_lower(_ value: ReservationOutcome) -> RustBuffer {
     return FfiConverterTypeReservationOutcome.lower(value)
+}
+
+
+/**
+ * One customer's RFM: the raw values as of the date, the 1–5 scores and the
+ * named rank.
+ */
+public struct RfmCustomer: Equatable, Hashable, Codable {
+    /**
+     * The customer id, as the history gives it.
+     */
+    public var customer: String
+    /**
+     * Days from the last purchase to the as-of date.
+     */
+    public var recency: Int32
+    /**
+     * Purchases (orders not cancelled) on or before the date.
+     */
+    public var frequency: UInt32
+    /**
+     * Cumulative spend, decimal text in the history's currency (`"70000"`).
+     */
+    public var monetary: String
+    /**
+     * The first purchase's day in the shop's zone (`YYYY-MM-DD`).
+     */
+    public var firstPurchase: String
+    /**
+     * The last purchase's day.
+     */
+    public var lastPurchase: String
+    /**
+     * Recency score, 1–5 (5: most recent).
+     */
+    public var r: UInt8
+    /**
+     * Frequency score, 1–5.
+     */
+    public var f: UInt8
+    /**
+     * Monetary score, 1–5.
+     */
+    public var m: UInt8
+    /**
+     * The three scores as text (`"543"`).
+     */
+    public var score: String
+    /**
+     * The shop's rank the scores fall in (the config's `ranks`), else the
+     * `default_rank`; `nil` without one.
+     */
+    public var rank: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The customer id, as the history gives it.
+         */customer: String, 
+        /**
+         * Days from the last purchase to the as-of date.
+         */recency: Int32, 
+        /**
+         * Purchases (orders not cancelled) on or before the date.
+         */frequency: UInt32, 
+        /**
+         * Cumulative spend, decimal text in the history's currency (`"70000"`).
+         */monetary: String, 
+        /**
+         * The first purchase's day in the shop's zone (`YYYY-MM-DD`).
+         */firstPurchase: String, 
+        /**
+         * The last purchase's day.
+         */lastPurchase: String, 
+        /**
+         * Recency score, 1–5 (5: most recent).
+         */r: UInt8, 
+        /**
+         * Frequency score, 1–5.
+         */f: UInt8, 
+        /**
+         * Monetary score, 1–5.
+         */m: UInt8, 
+        /**
+         * The three scores as text (`"543"`).
+         */score: String, 
+        /**
+         * The shop's rank the scores fall in (the config's `ranks`), else the
+         * `default_rank`; `nil` without one.
+         */rank: String?) {
+        self.customer = customer
+        self.recency = recency
+        self.frequency = frequency
+        self.monetary = monetary
+        self.firstPurchase = firstPurchase
+        self.lastPurchase = lastPurchase
+        self.r = r
+        self.f = f
+        self.m = m
+        self.score = score
+        self.rank = rank
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RfmCustomer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRfmCustomer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RfmCustomer {
+        return
+            try RfmCustomer(
+                customer: FfiConverterString.read(from: &buf), 
+                recency: FfiConverterInt32.read(from: &buf), 
+                frequency: FfiConverterUInt32.read(from: &buf), 
+                monetary: FfiConverterString.read(from: &buf), 
+                firstPurchase: FfiConverterString.read(from: &buf), 
+                lastPurchase: FfiConverterString.read(from: &buf), 
+                r: FfiConverterUInt8.read(from: &buf), 
+                f: FfiConverterUInt8.read(from: &buf), 
+                m: FfiConverterUInt8.read(from: &buf), 
+                score: FfiConverterString.read(from: &buf), 
+                rank: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RfmCustomer, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customer, into: &buf)
+        FfiConverterInt32.write(value.recency, into: &buf)
+        FfiConverterUInt32.write(value.frequency, into: &buf)
+        FfiConverterString.write(value.monetary, into: &buf)
+        FfiConverterString.write(value.firstPurchase, into: &buf)
+        FfiConverterString.write(value.lastPurchase, into: &buf)
+        FfiConverterUInt8.write(value.r, into: &buf)
+        FfiConverterUInt8.write(value.f, into: &buf)
+        FfiConverterUInt8.write(value.m, into: &buf)
+        FfiConverterString.write(value.score, into: &buf)
+        FfiConverterOptionString.write(value.rank, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRfmCustomer_lift(_ buf: RustBuffer) throws -> RfmCustomer {
+    return try FfiConverterTypeRfmCustomer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRfmCustomer_lower(_ value: RfmCustomer) -> RustBuffer {
+    return FfiConverterTypeRfmCustomer.lower(value)
 }
 
 
@@ -6577,6 +8007,267 @@ public func FfiConverterTypeApplied_lower(_ value: Applied) -> RustBuffer {
 
 
 /**
+ * The five CPM classes, by purchases, tenure and spend.
+ */
+
+public enum CpmClass: Equatable, Hashable, Codable {
+    
+    /**
+     * 初回: one purchase.
+     */
+    case first
+    /**
+     * よちよち: repeat buyer of short tenure.
+     */
+    case early
+    /**
+     * コツコツ: long tenure, spend under the limit.
+     */
+    case steady
+    /**
+     * 流行: middle tenure, spend at or over the limit.
+     */
+    case trendy
+    /**
+     * 優良: long tenure, spend at or over the limit.
+     */
+    case loyal
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CpmClass: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCpmClass: FfiConverterRustBuffer {
+    typealias SwiftType = CpmClass
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CpmClass {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .first
+        
+        case 2: return .early
+        
+        case 3: return .steady
+        
+        case 4: return .trendy
+        
+        case 5: return .loyal
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CpmClass, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .first:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .early:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .steady:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .trendy:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .loyal:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCpmClass_lift(_ buf: RustBuffer) throws -> CpmClass {
+    return try FfiConverterTypeCpmClass.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCpmClass_lower(_ value: CpmClass) -> RustBuffer {
+    return FfiConverterTypeCpmClass.lower(value)
+}
+
+
+
+/**
+ * The ten CPM segments (顧客ポートフォリオ): five classes, each active (現役) or
+ * lapsed (離脱).
+ */
+
+public enum CpmSegment: Equatable, Hashable, Codable {
+    
+    /**
+     * 初回現役.
+     */
+    case firstActive
+    /**
+     * 初回離脱.
+     */
+    case firstLapsed
+    /**
+     * よちよち現役.
+     */
+    case earlyActive
+    /**
+     * よちよち離脱.
+     */
+    case earlyLapsed
+    /**
+     * コツコツ現役.
+     */
+    case steadyActive
+    /**
+     * コツコツ離脱.
+     */
+    case steadyLapsed
+    /**
+     * 流行現役.
+     */
+    case trendyActive
+    /**
+     * 流行離脱.
+     */
+    case trendyLapsed
+    /**
+     * 優良現役.
+     */
+    case loyalActive
+    /**
+     * 優良離脱.
+     */
+    case loyalLapsed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CpmSegment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCpmSegment: FfiConverterRustBuffer {
+    typealias SwiftType = CpmSegment
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CpmSegment {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .firstActive
+        
+        case 2: return .firstLapsed
+        
+        case 3: return .earlyActive
+        
+        case 4: return .earlyLapsed
+        
+        case 5: return .steadyActive
+        
+        case 6: return .steadyLapsed
+        
+        case 7: return .trendyActive
+        
+        case 8: return .trendyLapsed
+        
+        case 9: return .loyalActive
+        
+        case 10: return .loyalLapsed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CpmSegment, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .firstActive:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .firstLapsed:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .earlyActive:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .earlyLapsed:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .steadyActive:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .steadyLapsed:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .trendyActive:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .trendyLapsed:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .loyalActive:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .loyalLapsed:
+            writeInt(&buf, Int32(10))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCpmSegment_lift(_ buf: RustBuffer) throws -> CpmSegment {
+    return try FfiConverterTypeCpmSegment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCpmSegment_lower(_ value: CpmSegment) -> RustBuffer {
+    return FfiConverterTypeCpmSegment.lower(value)
+}
+
+
+
+/**
  * What an e-mail address is, for matching.
  */
 
@@ -6952,6 +8643,24 @@ enum IchigenError: Swift.Error, Equatable, Hashable, Codable, Foundation.Localiz
          */issues: [Issue]
     )
     /**
+     * Analytics input (an order history, an analysis's configuration, a CLV
+     * summary or options) failed validation (`ANALYTICS_INVALID`); every problem
+     * is listed with its `ANALYTICS_*` or `CLV_*` code at its path
+     * (`ANALYTICS_BAD_MONEY` at `$.history.orders[3].amount`, `CLV_BAD_VALUE` at
+     * `$.summary[0].recency`). A history with a bad cell is refused whole.
+     */
+    case InvalidAnalytics(
+        /**
+         * The stable code.
+         */code: String, 
+        /**
+         * What went wrong, without input values.
+         */message: String, 
+        /**
+         * The problems found.
+         */issues: [Issue]
+    )
+    /**
      * An argument is unusable: `INPUT_*` (not JSON, the wrong shape, a batch whose
      * contexts do not line up), or a ship-date request or batch the core refuses
      * (`SHIPDATE_UNKNOWN_PREFECTURE`, `SHIPDATE_BAD_VALUE`, `SHIPDATE_BAD_COLUMNS`).
@@ -7056,12 +8765,17 @@ public struct FfiConverterTypeIchigenError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
             )
-        case 10: return .InvalidInput(
+        case 10: return .InvalidAnalytics(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
             )
-        case 11: return .Unexpected(
+        case 11: return .InvalidInput(
+            code: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
+            issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
+            )
+        case 12: return .Unexpected(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             issues: try FfiConverterSequenceTypeIssue.read(from: &buf)
@@ -7141,15 +8855,22 @@ public struct FfiConverterTypeIchigenError: FfiConverterRustBuffer {
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
             
         
-        case let .InvalidInput(code,message,issues):
+        case let .InvalidAnalytics(code,message,issues):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
             
         
-        case let .Unexpected(code,message,issues):
+        case let .InvalidInput(code,message,issues):
             writeInt(&buf, Int32(11))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterSequenceTypeIssue.write(issues, into: &buf)
+            
+        
+        case let .Unexpected(code,message,issues):
+            writeInt(&buf, Int32(12))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             FfiConverterSequenceTypeIssue.write(issues, into: &buf)
@@ -7787,6 +9508,30 @@ fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
+    typealias SwiftType = Double?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDouble.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDouble.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -7851,6 +9596,30 @@ fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTimestamp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeGammaGammaFit: FfiConverterRustBuffer {
+    typealias SwiftType = GammaGammaFit?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeGammaGammaFit.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeGammaGammaFit.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -8056,6 +9825,81 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeClvCustomer: FfiConverterRustBuffer {
+    typealias SwiftType = [ClvCustomer]
+
+    public static func write(_ value: [ClvCustomer], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeClvCustomer.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ClvCustomer] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ClvCustomer]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeClvCustomer.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeClvPrediction: FfiConverterRustBuffer {
+    typealias SwiftType = [ClvPrediction]
+
+    public static func write(_ value: [ClvPrediction], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeClvPrediction.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ClvPrediction] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ClvPrediction]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeClvPrediction.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCpmCustomer: FfiConverterRustBuffer {
+    typealias SwiftType = [CpmCustomer]
+
+    public static func write(_ value: [CpmCustomer], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCpmCustomer.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CpmCustomer] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CpmCustomer]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCpmCustomer.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDropShipLine: FfiConverterRustBuffer {
     typealias SwiftType = [DropShipLine]
 
@@ -8223,6 +10067,31 @@ fileprivate struct FfiConverterSequenceTypeMaskedRecord: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeMaskedRecord.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRfmCustomer: FfiConverterRustBuffer {
+    typealias SwiftType = [RfmCustomer]
+
+    public static func write(_ value: [RfmCustomer], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRfmCustomer.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RfmCustomer] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RfmCustomer]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRfmCustomer.read(from: &buf))
         }
         return seq
     }
@@ -8439,6 +10308,39 @@ public func holidays(source: HolidaySource, year: Int32)throws  -> HolidayList  
     uniffi_ichigen_ffi_fn_func_holidays(
         FfiConverterTypeHolidaySource_lower(source),
         FfiConverterInt32.lower(year),uniffiCallStatus
+    )
+})
+}
+/**
+ * Fits BG/NBD to a CLV summary (JSON text, rows or columns: `frequency`,
+ * `recency`, `T`, and optional `weights`), and Gamma-Gamma too when it has
+ * `monetary_value` (on the customers with repeat purchases). Options (JSON text;
+ * `nil` for the defaults): `{penalizer?, tolerance?, max_iterations?,
+ * decimals?}`. Identical rows are computed once.
+ */
+public func fitClv(summaryJson: String, optionsJson: String? = nil)throws  -> ClvFit  {
+    return try  FfiConverterTypeClvFit_lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_fit_clv(
+        FfiConverterString.lower(summaryJson),
+        FfiConverterOptionString.lower(optionsJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * Predictions per summary row (JSON text, rows or columns, as `fitClv` reads
+ * them). Options (JSON text): `{bgnbd: {r, alpha, a, b}, gamma_gamma?: {p, q,
+ * v}, periods? (1), months? (12), discount_rate? (0.01 a month), period_days?
+ * (1), decimals?}`: expected purchases in `periods`, the probability of being
+ * alive, and with Gamma-Gamma the expected spend per purchase and the CLV over
+ * `months` of 30 days.
+ */
+public func predictClv(summaryJson: String, optionsJson: String)throws  -> [ClvPrediction]  {
+    return try  FfiConverterSequenceTypeClvPrediction.lift(try rustCallWithError(FfiConverterTypeIchigenError_lift) {
+        uniffiCallStatus in
+    uniffi_ichigen_ffi_fn_func_predict_clv(
+        FfiConverterString.lower(summaryJson),
+        FfiConverterString.lower(optionsJson),uniffiCallStatus
     )
 })
 }
@@ -8821,6 +10723,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ichigen_ffi_checksum_func_holidays() != 44482) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ichigen_ffi_checksum_func_fit_clv() != 43731) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_func_predict_clv() != 5894) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ichigen_ffi_checksum_func_customer_summary() != 34151) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8894,6 +10802,36 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_func_stock_session() != 48641) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_orderhistory_balance_sheet() != 47223) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_orderhistory_clv_summary() != 41987) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_orderhistory_clv_summary_json() != 56473) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_orderhistory_cpm() != 63949) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_orderhistory_cpm_json() != 44976) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_orderhistory_describe() != 59404) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_orderhistory_repeat_and_cohorts() != 29412) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_orderhistory_rfm() != 22966) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_orderhistory_rfm_json() != 10680) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_method_orderhistory_sales() != 5566) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_method_businesscalendar_add_business_days() != 38529) {
@@ -9065,6 +11003,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_method_stockbook_sync() != 13229) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ichigen_ffi_checksum_constructor_orderhistory_new() != 62943) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ichigen_ffi_checksum_constructor_businesscalendar_from_json() != 11337) {

@@ -243,6 +243,71 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CLONE_ORDERHISTORY
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CLONE_ORDERHISTORY
+uint64_t uniffi_ichigen_ffi_fn_clone_orderhistory(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FREE_ORDERHISTORY
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FREE_ORDERHISTORY
+void uniffi_ichigen_ffi_fn_free_orderhistory(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CONSTRUCTOR_ORDERHISTORY_NEW
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CONSTRUCTOR_ORDERHISTORY_NEW
+uint64_t uniffi_ichigen_ffi_fn_constructor_orderhistory_new(RustBuffer history_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_BALANCE_SHEET
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_BALANCE_SHEET
+RustBuffer uniffi_ichigen_ffi_fn_method_orderhistory_balance_sheet(uint64_t ptr, RustBuffer config_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_CLV_SUMMARY
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_CLV_SUMMARY
+RustBuffer uniffi_ichigen_ffi_fn_method_orderhistory_clv_summary(uint64_t ptr, RustBuffer config_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_CLV_SUMMARY_JSON
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_CLV_SUMMARY_JSON
+RustBuffer uniffi_ichigen_ffi_fn_method_orderhistory_clv_summary_json(uint64_t ptr, RustBuffer config_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_CPM
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_CPM
+RustBuffer uniffi_ichigen_ffi_fn_method_orderhistory_cpm(uint64_t ptr, RustBuffer config_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_CPM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_CPM_JSON
+RustBuffer uniffi_ichigen_ffi_fn_method_orderhistory_cpm_json(uint64_t ptr, RustBuffer config_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_DESCRIBE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_DESCRIBE
+RustBuffer uniffi_ichigen_ffi_fn_method_orderhistory_describe(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_REPEAT_AND_COHORTS
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_REPEAT_AND_COHORTS
+RustBuffer uniffi_ichigen_ffi_fn_method_orderhistory_repeat_and_cohorts(uint64_t ptr, RustBuffer config_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_RFM
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_RFM
+RustBuffer uniffi_ichigen_ffi_fn_method_orderhistory_rfm(uint64_t ptr, RustBuffer config_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_RFM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_RFM_JSON
+RustBuffer uniffi_ichigen_ffi_fn_method_orderhistory_rfm_json(uint64_t ptr, RustBuffer config_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_SALES
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_METHOD_ORDERHISTORY_SALES
+RustBuffer uniffi_ichigen_ffi_fn_method_orderhistory_sales(uint64_t ptr, RustBuffer query_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CLONE_BUSINESSCALENDAR
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_CLONE_BUSINESSCALENDAR
 uint64_t uniffi_ichigen_ffi_fn_clone_businesscalendar(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -643,6 +708,16 @@ RustBuffer uniffi_ichigen_ffi_fn_method_stockbook_sync(uint64_t ptr, RustCallSta
 RustBuffer uniffi_ichigen_ffi_fn_func_holidays(RustBuffer source, int32_t year, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_FIT_CLV
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_FIT_CLV
+RustBuffer uniffi_ichigen_ffi_fn_func_fit_clv(RustBuffer summary_json, RustBuffer options_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_PREDICT_CLV
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_PREDICT_CLV
+RustBuffer uniffi_ichigen_ffi_fn_func_predict_clv(RustBuffer summary_json, RustBuffer options_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_CUSTOMER_SUMMARY
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_FN_FUNC_CUSTOMER_SUMMARY
 RustBuffer uniffi_ichigen_ffi_fn_func_customer_summary(RustBuffer input_json, RustCallStatus *_Nonnull out_status
@@ -1037,6 +1112,18 @@ uint16_t uniffi_ichigen_ffi_checksum_func_holidays(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_FIT_CLV
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_FIT_CLV
+uint16_t uniffi_ichigen_ffi_checksum_func_fit_clv(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_PREDICT_CLV
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_PREDICT_CLV
+uint16_t uniffi_ichigen_ffi_checksum_func_predict_clv(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_CUSTOMER_SUMMARY
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_CUSTOMER_SUMMARY
 uint16_t uniffi_ichigen_ffi_checksum_func_customer_summary(void
@@ -1184,6 +1271,66 @@ uint16_t uniffi_ichigen_ffi_checksum_func_reorder_quantity(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_STOCK_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_FUNC_STOCK_SESSION
 uint16_t uniffi_ichigen_ffi_checksum_func_stock_session(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_BALANCE_SHEET
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_BALANCE_SHEET
+uint16_t uniffi_ichigen_ffi_checksum_method_orderhistory_balance_sheet(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_CLV_SUMMARY
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_CLV_SUMMARY
+uint16_t uniffi_ichigen_ffi_checksum_method_orderhistory_clv_summary(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_CLV_SUMMARY_JSON
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_CLV_SUMMARY_JSON
+uint16_t uniffi_ichigen_ffi_checksum_method_orderhistory_clv_summary_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_CPM
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_CPM
+uint16_t uniffi_ichigen_ffi_checksum_method_orderhistory_cpm(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_CPM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_CPM_JSON
+uint16_t uniffi_ichigen_ffi_checksum_method_orderhistory_cpm_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_DESCRIBE
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_DESCRIBE
+uint16_t uniffi_ichigen_ffi_checksum_method_orderhistory_describe(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_REPEAT_AND_COHORTS
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_REPEAT_AND_COHORTS
+uint16_t uniffi_ichigen_ffi_checksum_method_orderhistory_repeat_and_cohorts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_RFM
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_RFM
+uint16_t uniffi_ichigen_ffi_checksum_method_orderhistory_rfm(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_RFM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_RFM_JSON
+uint16_t uniffi_ichigen_ffi_checksum_method_orderhistory_rfm_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_SALES
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_ORDERHISTORY_SALES
+uint16_t uniffi_ichigen_ffi_checksum_method_orderhistory_sales(void
     
 );
 #endif
@@ -1526,6 +1673,12 @@ uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_stock(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_METHOD_STOCKBOOK_SYNC
 uint16_t uniffi_ichigen_ffi_checksum_method_stockbook_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_CONSTRUCTOR_ORDERHISTORY_NEW
+#define UNIFFI_FFIDEF_UNIFFI_ICHIGEN_FFI_CHECKSUM_CONSTRUCTOR_ORDERHISTORY_NEW
+uint16_t uniffi_ichigen_ffi_checksum_constructor_orderhistory_new(void
     
 );
 #endif
