@@ -60,7 +60,9 @@ export interface IchigenError extends Error {
    * batch, `IDENTITY_INVALID` (customer identity: a configuration, a record, a
    * decision, a value a normalizer refuses), `STOCK_INVALID` (stock: a catalog,
    * a level, a policy, a refused operation), `SHIPMENT_INVALID` (shipments:
-   * options, reservations, facts, a refused merge or unmerge), or `INPUT_*`.
+   * options, reservations, facts, a refused merge or unmerge), `ANALYTICS_INVALID`
+   * (analytics: a history's cells, a configuration, a CLV summary or model), or
+   * `INPUT_*`.
    */
   code: string
   issues: Issue[]
@@ -1220,6 +1222,314 @@ export interface MergeCheck {
   differs: string[]
 }
 
+// ---- Analytics ------------------------------------------------------------
+
+/** The shop's zone and currency of an `OrderHistory` (defaults `Asia/Tokyo`, `JPY`). */
+export interface HistoryOptions {
+  /** An IANA zone name: each order's day, hour and month are the shop's there. */
+  zone?: string | null
+  /** An ISO 4217 code: amounts are in its units, with its digits (`JPY` 0, `USD` 2). */
+  currency?: string | null
+}
+
+/** One SKU line of an order row. */
+export interface AnalyticsLineRow {
+  sku: string | null
+  product?: string | null
+  quantity: number
+  /** Currency units, as decimal text or a number. */
+  amount: string | number
+}
+
+/** One order (the JSON face's row form). */
+export interface AnalyticsOrderRow {
+  /** Accepted and ignored. */
+  id?: JsonInput
+  /** The resolved customer id (after 名寄せ). */
+  customer: string
+  /** RFC 3339 text, local date-time text (the shop's wall clock), whole seconds since 1970, or a Date. */
+  ordered_at: string | number | Date
+  /** Currency units, as decimal text (`"1200"`, `"12.34"`) or a number. */
+  amount: string | number
+  /** `cancelled` (or `canceled`) marks a cancelled order. */
+  status?: string | null
+  cancelled?: boolean | null
+  units?: number | null
+  channel?: string | null
+  store?: string | null
+  payment_method?: string | null
+  shipping_method?: string | null
+  cancel_reason?: string | null
+  age_band?: string | null
+  gender?: string | null
+  lines?: AnalyticsLineRow[] | null
+}
+
+/** A column of whole numbers: a typed array, or numbers (and BigInts) in an array. */
+export type WholeColumn =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | Float64Array
+  | Array<number | bigint | null>
+
+/** Orders as columns of equal length. */
+export interface AnalyticsOrderColumns {
+  id?: unknown[] | null
+  /** Text ids, or whole-number ids in a typed array (they become their decimal text). */
+  customer: Array<string | null> | WholeColumn
+  /** Typed arrays: whole seconds since 1970-01-01T00:00:00Z. Arrays: as in a row. */
+  ordered_at: WholeColumn | Array<string | number | Date | null>
+  /**
+   * Currency units. Integer arrays: whole units; Float64Array: a number whose shortest
+   * decimal has no more digits than the currency; arrays: decimal text or numbers.
+   */
+  amount: WholeColumn | Float32Array | Array<string | number | bigint | null>
+  status?: Array<string | null> | null
+  /** Booleans, or a Uint8Array of 0 and 1. */
+  cancelled?: Array<boolean | null> | Uint8Array | null
+  units?: WholeColumn | null
+  channel?: Array<string | null> | null
+  store?: Array<string | null> | null
+  payment_method?: Array<string | null> | null
+  shipping_method?: Array<string | null> | null
+  cancel_reason?: Array<string | null> | null
+  age_band?: Array<string | null> | null
+  gender?: Array<string | null> | null
+}
+
+/** SKU lines as columns: `order` is the row of the line's order. */
+export interface AnalyticsLineColumns {
+  order: WholeColumn
+  sku?: Array<string | null> | null
+  product?: Array<string | null> | null
+  quantity?: WholeColumn | null
+  amount?: WholeColumn | Float32Array | Array<string | number | bigint | null> | null
+}
+
+/**
+ * Arrow IPC bytes (the stream or the file format), such as `tableToIPC(table)` of
+ * apache-arrow. Columns by name, as in `AnalyticsOrderColumns`: `customer` text, a
+ * dictionary of text or integers; `ordered_at` a timestamp with a zone (the instant),
+ * without one (the shop's wall clock), Int64 seconds or Date32 (local midnight);
+ * `amount` integers (currency units), a decimal exact in the currency's digits, or
+ * Float64.
+ */
+export type ArrowIpc = Uint8Array | ArrayBuffer
+
+/** What `new OrderHistory` takes as orders. */
+export type OrdersInput = AnalyticsOrderRow[] | AnalyticsOrderColumns | ArrowIpc | string
+/** What `new OrderHistory` takes as lines (with orders as columns or Arrow). */
+export type LinesInput = AnalyticsLineColumns | ArrowIpc
+
+/** What `OrderHistory.describe` returns. */
+export interface HistoryDescription {
+  orders: number
+  customers: number
+  lines: number
+  cancelled: number
+  /** The first and last local dates, `YYYY-MM-DD` (null when empty). */
+  first_date: string | null
+  last_date: string | null
+  zone: string
+  currency: string
+}
+
+/** A result's form: columns (the default), the JSON face's rows, or Arrow IPC. */
+export type OutputMode = 'columns' | 'rows' | 'arrow'
+
+/** The last argument of every analysis. */
+export interface OutputOptions {
+  output?: OutputMode | null
+}
+
+/**
+ * One result column: numbers as a Float64Array (an array with nulls when a value is
+ * missing), money as decimal text, text, customer ids and dates (`YYYY-MM-DD`) as
+ * strings, yes/no as booleans.
+ */
+export type AnalyticsColumn = Float64Array | Array<number | null> | Array<string | null> | Array<boolean | null>
+
+/** A result as columns: `rows` is the number of rows. */
+export interface ColumnTable {
+  columns: { [name: string]: AnalyticsColumn }
+  rows: number
+}
+
+/** One row of a result, as the JSON face writes it (money as decimal text). */
+export type AnalyticsRow = { [column: string]: string | number | boolean | null }
+
+/** A result as the JSON face's rows. */
+export interface RowTable {
+  rows: AnalyticsRow[]
+}
+
+/** The result of an analysis in the form `O` asks for (an Arrow IPC stream is a Buffer). */
+export type TableOutput<O> = O extends { output: 'rows' }
+  ? RowTable
+  : O extends { output: 'arrow' }
+    ? Uint8Array
+    : ColumnTable
+
+/** The customer balance sheet; with `output: "rows"`, exactly the JSON face's value. */
+export type BalanceSheetOutput<O> = O extends { output: 'rows' }
+  ? { classes: AnalyticsRow[]; flows: AnalyticsRow[]; projection: AnalyticsRow[] }
+  : { classes: TableOutput<O>; flows: TableOutput<O>; projection: TableOutput<O> }
+
+/** Rounds real numbers in the output to this many places (0–15), half away from zero. */
+export interface Decimals {
+  decimals?: number | null
+}
+
+/** A sales axis. */
+export type SalesAxis =
+  | 'date'
+  | 'year_month'
+  | 'year'
+  | 'month'
+  | 'day'
+  | 'weekday'
+  | 'hour'
+  | 'channel'
+  | 'store'
+  | 'product'
+  | 'sku'
+  | 'payment_method'
+  | 'cancel_reason'
+  | 'shipping_method'
+  | 'age_band'
+  | 'gender'
+
+/** What `OrderHistory.sales` summarizes. */
+export interface SalesQuery extends Decimals {
+  group_by?: SalesAxis[]
+  include_cancelled?: boolean
+  /** First and last local dates included, `YYYY-MM-DD`. */
+  from?: string | null
+  to?: string | null
+}
+
+/** A money amount in a configuration: decimal text or a whole number. */
+export type MoneyInput = string | number
+
+/** An RFM rank: the first whose score ranges (inclusive) all hold names the customer. */
+export interface RfmRank {
+  name: string
+  r?: [number, number] | null
+  f?: [number, number] | null
+  m?: [number, number] | null
+  total?: [number, number] | null
+}
+
+/** What `OrderHistory.rfm` and `rfmGrid` compute. */
+export interface RfmConfig extends Decimals {
+  as_of: string
+  /** `"quantiles"` (the default) or the shop's four ascending limits per measure. */
+  scoring?:
+    | 'quantiles'
+    | {
+        thresholds: {
+          recency: [number, number, number, number]
+          frequency: [number, number, number, number]
+          monetary: [MoneyInput, MoneyInput, MoneyInput, MoneyInput]
+        }
+      }
+  ranks?: RfmRank[]
+  default_rank?: string | null
+}
+
+/** The CPM limits (defaults: 240, 90, 210 days and ¥70,000). */
+export interface CpmConfig extends Decimals {
+  as_of: string
+  lapse_days?: number
+  early_tenure_days?: number
+  loyal_tenure_days?: number
+  spend?: MoneyInput
+  /** The second date of `cpmFlows` (ignored by `cpm` and `cpmSegments`). */
+  to?: string | null
+}
+
+/** What `OrderHistory.balanceSheet` computes. */
+export interface BalanceConfig extends Decimals {
+  as_of: string
+  /** Lower bounds of the classes by cumulative purchases, ascending from 1 (default `[1, 2, 3, 4, 7]`). */
+  classes?: number[]
+  names?: string[] | null
+  /** Years projected (default 5, at most 50). */
+  years?: number
+}
+
+/** The window of `f2`, `repeatRates`, `cohorts` and `channelLtv`. */
+export interface RepeatConfig extends Decimals {
+  as_of: string
+  from?: string | null
+  to?: string | null
+  within_days?: number | null
+}
+
+/** The observation window of `OrderHistory.clvSummary`. */
+export interface ClvSummaryConfig extends Decimals {
+  /** The last local day observed, `YYYY-MM-DD`. */
+  observation_end: string
+  /** Days in one period of recency and T (1: days, 7: weeks). */
+  period_days?: number
+}
+
+/**
+ * A CLV summary: rows `{frequency, recency, T, monetary_value?, weights?, customer?}`,
+ * columns (arrays or Float64Arrays), Arrow IPC bytes, or JSON text.
+ */
+export type ClvSummaryInput =
+  | Array<{ frequency: number; recency: number; T: number; monetary_value?: number; weights?: number; customer?: JsonInput }>
+  | { [column: string]: Float64Array | Float32Array | Int32Array | Uint32Array | JsonInput[] | null | undefined }
+  | ArrowIpc
+  | string
+
+/** How `fitClv` fits. */
+export interface ClvFitOptions extends Decimals {
+  /** L2 penalty (0: plain maximum likelihood). */
+  penalizer?: number
+  tolerance?: number
+  max_iterations?: number
+}
+
+/** How a fit went (reported instead of NaNs). */
+export interface ClvDiagnostics {
+  converged: boolean
+  iterations: number
+  evaluations: number
+  log_likelihood: number
+  gradient_norm: number
+  customers: number
+  distinct_rows: number
+  message: string
+}
+
+/** What `fitClv` returns. */
+export interface ClvFit {
+  bgnbd: { r: number; alpha: number; a: number; b: number; diagnostics: ClvDiagnostics }
+  gamma_gamma: { p: number; q: number; v: number; diagnostics: ClvDiagnostics } | null
+}
+
+/** What `predictClv` needs: the fitted models and the horizon. */
+export interface ClvPredictOptions extends Decimals {
+  bgnbd: { r: number; alpha: number; a: number; b: number }
+  gamma_gamma?: { p: number; q: number; v: number } | null
+  /** Periods ahead for the expected purchases (default 1). */
+  periods?: number
+  /** Months of CLV (default 12). */
+  months?: number
+  /** Per month (default 0.01). */
+  discount_rate?: number
+  /** Days in one period of the summary (default 1). */
+  period_days?: number
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -1370,6 +1680,93 @@ export declare class CustomerResolver {
    * insertion order, `issues` empty).
    */
   snapshot(): Resolution
+}
+
+/**
+ * An order history: the orders of a shop (customer, instant, amount, cancelled,
+ * units, channel, store, payment and shipping method, cancel reason, age band,
+ * gender) and optionally their SKU lines, with each order's day in the shop's
+ * zone computed once. Immutable; every analysis reads it.
+ */
+export declare class OrderHistory {
+  /**
+   * Builds a history. `orders`: an array of rows (`{customer, ordered_at,
+   * amount, status?, cancelled?, units?, channel?, …, lines?}`), an object of
+   * columns (JS arrays, or typed arrays: `ordered_at` in seconds since
+   * 1970-01-01T00:00:00Z, amounts in currency units, whole-number customer ids),
+   * Arrow IPC bytes (a Buffer or Uint8Array, stream or file format), or JSON
+   * text. `lines`: with columns or Arrow, the SKU lines as columns or Arrow
+   * (`order` the row of the line's order); with rows, null (each row holds its
+   * lines). `options`: `{zone, currency}`, default `Asia/Tokyo` and `JPY`.
+   * Throws `ANALYTICS_INVALID` with every bad cell at its path
+   * (`$.orders[3].amount`, `$.orders.amount[3]`).
+   */
+  constructor(orders: OrdersInput, lines?: LinesInput | null, options?: HistoryOptions | null)
+  /** Number of orders. */
+  get length(): number
+  /** The shop's zone (an IANA name). */
+  get zone(): string
+  /** The currency of the amounts (ISO 4217). */
+  get currency(): string
+  /**
+   * What the history holds: `{orders, customers, lines, cancelled, first_date,
+   * last_date, zone, currency}` (local dates; null when empty).
+   */
+  describe(): HistoryDescription
+  /**
+   * Sales by any axes (`{group_by, include_cancelled, from, to, decimals}`):
+   * the groups' columns, then `orders`, `units`, `revenue`,
+   * `average_order_value`, `customers`. Cancelled orders are left out unless
+   * asked for.
+   */
+  sales<O extends OutputOptions = {}>(query?: SalesQuery | string | null, options?: O): TableOutput<O>
+  /**
+   * RFM per customer as of a date (`{as_of, scoring?, ranks?, default_rank?,
+   * decimals?}`): `customer`, `recency`, `frequency`, `monetary`,
+   * `first_purchase`, `last_purchase`, `r`, `f`, `m`, `score`, `rank`.
+   */
+  rfm<O extends OutputOptions = {}>(config: RfmConfig | string, options?: O): TableOutput<O>
+  /** The 5×5 RFM grid (recency × frequency): customers and spend per cell. */
+  rfmGrid<O extends OutputOptions = {}>(config: RfmConfig | string, options?: O): TableOutput<O>
+  /**
+   * CPM (顧客ポートフォリオ) per customer as of a date (`{as_of, lapse_days?,
+   * early_tenure_days?, loyal_tenure_days?, spend?, decimals?}`; a `to` is
+   * ignored here): the customer's purchases, spend, tenure, class and segment.
+   */
+  cpm<O extends OutputOptions = {}>(config: CpmConfig | string, options?: O): TableOutput<O>
+  /** The ten CPM segments with their customers, spend and shares. */
+  cpmSegments<O extends OutputOptions = {}>(config: CpmConfig | string, options?: O): TableOutput<O>
+  /**
+   * Customers moving between CPM segments from `config.as_of` to `to`
+   * (`YYYY-MM-DD`; default: the configuration's `to`).
+   */
+  cpmFlows<O extends OutputOptions = {}>(config: CpmConfig | string, to?: string | null, options?: O): TableOutput<O>
+  /**
+   * The customer balance sheet (顧客BS) as of a date (`{as_of, classes?, names?,
+   * years?, decimals?}`): `{classes, flows, projection}`, each a table (with
+   * `output: "rows"`, each the JSON face's rows).
+   */
+  balanceSheet<O extends OutputOptions = {}>(config: BalanceConfig | string, options?: O): BalanceSheetOutput<O>
+  /**
+   * F2 conversion (`{as_of, from?, to?, within_days?, decimals?}`): first-time
+   * buyers who bought a second time, overall and by channel.
+   */
+  f2<O extends OutputOptions = {}>(config: RepeatConfig | string, options?: O): TableOutput<O>
+  /** Repeat rates by channel and across channels. */
+  repeatRates<O extends OutputOptions = {}>(config: RepeatConfig | string, options?: O): TableOutput<O>
+  /** The monthly cohort retention matrix. */
+  cohorts<O extends OutputOptions = {}>(config: RepeatConfig | string, options?: O): TableOutput<O>
+  /**
+   * Lifetime value of customers by the channel that acquired them, across
+   * channels.
+   */
+  channelLtv<O extends OutputOptions = {}>(config: RepeatConfig | string, options?: O): TableOutput<O>
+  /**
+   * The CLV summary per customer, as `lifetimes` defines it
+   * (`{observation_end, period_days?, decimals?}`): `customer`, `frequency`,
+   * `recency`, `T`, `monetary_value`. Pass it to `fitClv` and `predictClv`.
+   */
+  clvSummary<O extends OutputOptions = {}>(config: ClvSummaryConfig | string, options?: O): TableOutput<O>
 }
 
 /**
@@ -1721,6 +2118,22 @@ export declare function dryRunAsync(ruleSet: RuleSet, orders: OrderInput[] | str
 export declare const EXAMPLE_RULE_SET_JSON: string
 
 /**
+ * Fits BG/NBD to a CLV summary (`frequency`, `recency`, `T`, and optionally
+ * `weights`), and Gamma-Gamma when it has `monetary_value`: `{bgnbd: {r, alpha,
+ * a, b, diagnostics}, gamma_gamma: {p, q, v, diagnostics} | null}`. The summary:
+ * rows, columns (JS arrays or Float64Arrays), Arrow IPC bytes or JSON text.
+ * `options`: `{penalizer?, tolerance?, max_iterations?, decimals?}`.
+ */
+export declare function fitClv(summary: ClvSummaryInput, options?: ClvFitOptions | string | null): ClvFit
+
+/**
+ * `fitClv` on the libuv thread pool: the summary and options are converted on
+ * the calling thread, the fit runs on the pool; a Promise of the same value,
+ * rejected (never thrown) with the same errors.
+ */
+export declare function fitClvAsync(summary: ClvSummaryInput, options?: ClvFitOptions | string | null): Promise<ClvFit>
+
+/**
  * The holidays of a source for a year: `{holidays: [{date, name}], workdays: [...]}`
  * (`workdays`: the Chinese adjusted working days, 调休). `source` is `"japan"`,
  * `"china"` or an object such as `{list: [...]}`, `{csv: "..."}`,
@@ -1816,6 +2229,14 @@ export declare function normalizePostalCode(value: string): string
  * with every issue.
  */
 export declare function parseOrder(order: OrderInput): Order
+
+/**
+ * Predictions per summary row from fitted models (`options`: `{bgnbd, gamma_gamma?,
+ * periods?, months?, discount_rate?, period_days?, decimals?}`): `customer` (when
+ * the summary has it), `expected_purchases`, `probability_alive`, and with
+ * Gamma-Gamma `expected_average_value` and `clv`.
+ */
+export declare function predictClv<O extends OutputOptions = {}>(summary: ClvSummaryInput, options: ClvPredictOptions | string, output?: O): TableOutput<O>
 
 /**
  * The prefecture code (JIS X 0401, 1 北海道 … 47 沖縄県) of a code (`"13"`), a

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { analyticsOp } from './analytics-runner.mjs'
 import ichigen from './load.mjs'
 
 /** The instant vectors run at unless they say otherwise. */
@@ -231,6 +232,7 @@ export async function runOp(op, input, now, asText = false) {
     case 'shipment_triage':
       return shipmentOp(op, input, now, asText)
     default:
+      if (op.startsWith('analytics_')) return analyticsOp(op, input, (v) => recordArg(v, asText), asText)
       throw new Error(`unknown op ${op}`)
   }
 }

@@ -1,9 +1,13 @@
 // Every vector under tests/vectors/ (recursively), one test per file. Each runs with
-// its records as JS objects and again as JSON text (see vector-runner.mjs).
+// its records as JS objects and again as JSON text (see vector-runner.mjs); an
+// analytics vector also runs from typed arrays and from Arrow IPC
+// (analytics-runner.mjs).
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import { test } from 'node:test'
 
+import { twinRuns } from './analytics-runner.mjs'
 import { VECTORS_DIR, parseVector, runFile, vectorFiles } from './vector-runner.mjs'
 
 const files = vectorFiles()
@@ -14,7 +18,7 @@ test('the vector folder holds vectors', () => {
 
 test('every capability has its vector folder', () => {
   const folders = new Set(files.map((f) => relative(VECTORS_DIR, f).split(sep)[0]))
-  for (const folder of ['lifecycle', 'rules', 'calendar', 'shipdate', 'identity', 'stock', 'shipment']) {
+  for (const folder of ['lifecycle', 'rules', 'calendar', 'shipdate', 'identity', 'stock', 'shipment', 'analytics']) {
     assert.ok(folders.has(folder), `no vector under ${folder}/`)
   }
 })
@@ -37,3 +41,18 @@ for (const file of files) {
     if (modes.length === 1) t.diagnostic(`holds a number JS cannot carry: ran with records as ${modes[0]} only`)
   })
 }
+
+// After the vectors (node:test runs a file's tests in order): the typed-array twin
+// ran for every analytics vector, and the Arrow twin for all but those Arrow cannot
+// hold (columns of different lengths, a column mixing numbers and text).
+test('every analytics vector ran from typed arrays, and most from Arrow', () => {
+  const ops = files
+    .filter((f) => relative(VECTORS_DIR, f).split(sep)[0] === 'analytics')
+    .map((f) => JSON.parse(readFileSync(f, 'utf8')).op)
+  const clv = ops.filter((op) => op === 'analytics_clv_fit' || op === 'analytics_clv_predict').length
+  const histories = ops.length - clv
+  assert.equal(twinRuns.typedHistory, histories)
+  assert.equal(twinRuns.typedSummary, clv)
+  assert.equal(twinRuns.arrowSummary, clv)
+  assert.ok(twinRuns.arrowHistory >= 0.9 * histories, `the Arrow twin ran for ${twinRuns.arrowHistory} of ${histories}`)
+})

@@ -3,7 +3,8 @@
 //! The thrown (or rejected) value is a plain `Error` whose `message` is the core's
 //! text, `code` the core's stable code (`ORDER_INVALID`, `RULESET_INVALID`,
 //! `LIFECYCLE_*`, `CALENDAR_*`, `SHIPDATE_*`, `IDENTITY_INVALID`, `STOCK_INVALID`,
-//! `SHIPMENT_INVALID`, `INPUT_*`) and `issues` an array of `{code, path, message}`.
+//! `SHIPMENT_INVALID`, `ANALYTICS_INVALID`, `INPUT_*`) and `issues` an array of
+//! `{code, path, message}`.
 //! Every kind of core error crosses the same way, told apart by `code`: a new kind
 //! (`IDENTITY_INVALID` for customer identity, `STOCK_INVALID` for stock: a catalog,
 //! a level, a policy, a refused operation; `SHIPMENT_INVALID` for shipments:

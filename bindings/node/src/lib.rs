@@ -8,8 +8,11 @@
 //! as objects or as columns of strings, and keeps an incremental resolver; stock
 //! (`stock`) keeps a book behind a mutex, one method per operation, and allocates a
 //! snapshot given as columns; shipment planning (`shipment`) keeps an immutable
-//! planner built from the shop's options. No decision about orders, rules,
-//! calendars, ship dates, customers, stock or shipments is taken here. The
+//! planner built from the shop's options; analytics (`analytics`) keeps an order
+//! history read from rows, columns of typed arrays or Arrow IPC, and answers with
+//! column objects, the JSON face's rows or Arrow IPC. No decision about orders,
+//! rules, calendars, ship dates, customers, stock, shipments or analytics is taken
+//! here. The
 //! TypeScript types of the records live in `types.d.ts`, which the CLI puts at the
 //! head of `index.d.ts`.
 
@@ -17,6 +20,7 @@
 // --all-targets` still checks the library in test mode, where they look unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod analytics;
 mod calendar;
 mod convert;
 mod errors;
