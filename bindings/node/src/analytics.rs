@@ -1,51 +1,47 @@
 //! Analytics: the `OrderHistory` class (sales by any axis, RFM, CPM and the
 //! customer balance sheet, repeat buying and cohorts, the CLV summary) and the CLV
-//! functions `fitClv` and `predictClv`.
-//!
-//! `fitClvAsync` runs the fit on the libuv thread pool.
+//! functions `fitClv`, `fitClvAsync` (on the libuv pool) and `predictClv` (`clv`).
 //!
 //! A history is built once from order rows, from an object of columns (JS arrays or
-//! typed arrays) or from Arrow IPC bytes, with the shop's zone and currency. Rows,
-//! and columns that are all JS arrays, go through the core's JSON face
-//! (`ichigen::analytics::json::history`); typed arrays and Arrow are read straight
-//! into the core's columns (`js_columns`, `arrow_in`) by the same rules (`cells`),
-//! without an object per row. Each analysis takes the JSON face's configuration
-//! and answers with a table as columns, as the face's rows, or as Arrow IPC
-//! (`output`). A configuration the core's types cannot read is handed to the JSON
-//! face, whose error (codes and paths) is the one thrown, so that every form fails
-//! the same way. Problems throw `ANALYTICS_INVALID` with every issue at its path.
+//! typed arrays) or from Arrow IPC bytes, with the shop's zone and currency
+//! (`source`). Rows, and columns that are all JS arrays, go through the core's JSON
+//! face (`ichigen::analytics::json::history`); typed arrays and Arrow (`ipc`) are
+//! read straight into the core's columns (`js_columns`, `arrow_in`) by the same
+//! rules (`cells`), without an object per row. Each analysis takes the JSON face's
+//! configuration and answers with a table as columns, as the face's rows, or as
+//! Arrow IPC (`output`). A configuration the core's types cannot read is handed to
+//! the JSON face, whose error (codes and paths) is the one thrown, so that every
+//! form fails the same way. Problems throw `ANALYTICS_INVALID` with every issue at
+//! its path.
 
 mod arrow_in;
 mod cells;
+mod clv;
+mod ipc;
 mod js_columns;
 mod output;
+mod source;
 
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 use ichigen::analytics::clv::SummaryConfig;
 use ichigen::analytics::json;
 use ichigen::analytics::{
-    BalanceConfig, Coded, Column, CpmConfig, OrderColumns, OrderHistory as History, RepeatConfig,
+    BalanceConfig, Coded, CpmConfig, OrderColumns, OrderHistory as History, RepeatConfig,
     RfmConfig, SalesQuery, Table,
 };
-use ichigen::money::Currency;
 use ichigen::{Error, Issue};
-use napi::bindgen_prelude::{
-    ArrayBuffer, AsyncTask, FromNapiValue, JsValue, Object, TypedArray, TypedArrayType, Unknown,
-};
-use napi::{Env, ScopedTask, ValueType};
+use napi::Env;
+use napi::bindgen_prelude::{JsValue, Object, Unknown};
 use napi_derive::napi;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::convert::{
-    json_arg, keys_of, object_arg, opt_json_arg, property, to_js, unreadable, value_arg,
-};
-use crate::errors::{CoreResultExt, input};
-use cells::Cells;
+use crate::convert::{opt_json_arg, to_js, value_arg};
+use crate::errors::CoreResultExt;
 use output::{Output, output_arg};
+use source::{Input, build, history_options};
 
 /// The text attributes of an order, in the core's column order.
 const ATTRIBUTES: [&str; 7] = [
@@ -86,215 +82,6 @@ fn set_attributes(out: &mut OrderColumns, attributes: Vec<Option<Coded>>) {
 
 fn invalid(code: &str, path: &str, message: &str) -> Error {
     Error::InvalidAnalytics(vec![Issue::new(code, path, message)])
-}
-
-/// The history's options: `{zone, currency}` (defaults `Asia/Tokyo`, `JPY`).
-fn history_options(options: Option<Unknown<'_>>) -> Result<(Tz, Currency), Error> {
-    let mut zone = chrono_tz::Asia::Tokyo;
-    let mut currency = Currency::JPY;
-    let path = "$.options";
-    let Some(options) = options else {
-        return Ok((zone, currency));
-    };
-    if matches!(
-        options.get_type().map_err(|_| unreadable(path))?,
-        ValueType::Undefined | ValueType::Null
-    ) {
-        return Ok((zone, currency));
-    }
-    let object = object_arg(&options, path)?;
-    for key in keys_of(&object, path)? {
-        if key != "zone" && key != "currency" {
-            return Err(invalid(
-                "ANALYTICS_UNKNOWN_FIELD",
-                &format!("{path}.{}", clip(&key)),
-                "a history's options are zone and currency",
-            ));
-        }
-    }
-    let text = |key: &str| -> Result<Option<String>, Error> {
-        let at = format!("{path}.{key}");
-        match property(&object, key, &at)? {
-            None => Ok(None),
-            Some(v) if v.get_type().map_err(|_| unreadable(&at))? == ValueType::String => {
-                match value_arg(Some(v), &format!("options.{key}"))? {
-                    Value::String(s) => Ok(Some(s)),
-                    _ => Err(unreadable(&at)),
-                }
-            }
-            Some(_) => Err(invalid(
-                "ANALYTICS_WRONG_TYPE",
-                &at,
-                if key == "zone" {
-                    "expected an IANA zone name"
-                } else {
-                    "expected a currency code"
-                },
-            )),
-        }
-    };
-    if let Some(z) = text("zone")? {
-        zone = z.parse().map_err(|_| {
-            invalid(
-                "ANALYTICS_UNKNOWN_ZONE",
-                "$.options.zone",
-                "expected an IANA zone name such as Asia/Tokyo",
-            )
-        })?;
-    }
-    if let Some(c) = text("currency")? {
-        currency = Currency::parse(&c).map_err(|_| {
-            invalid(
-                "ANALYTICS_UNKNOWN_CURRENCY",
-                "$.options.currency",
-                "expected an ISO 4217 code the library knows, such as JPY",
-            )
-        })?;
-    }
-    Ok((zone, currency))
-}
-
-/// Arrow IPC bytes held in JS memory.
-enum Bytes<'env> {
-    View(TypedArray<'env>),
-    Buffer(ArrayBuffer<'env>),
-}
-
-impl Bytes<'_> {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Bytes::View(t) => &t.arraybuffer,
-            Bytes::Buffer(b) => b,
-        }
-    }
-}
-
-/// What an `orders` or `lines` argument is.
-enum Input<'env> {
-    Absent,
-    /// JSON text, or a value the JSON face will judge.
-    Json(Unknown<'env>),
-    /// A JS array of rows.
-    Rows(Unknown<'env>),
-    /// An object of columns; `typed` when one of them is a typed array.
-    Columns {
-        object: Object<'env>,
-        typed: bool,
-    },
-    Arrow(Bytes<'env>),
-}
-
-impl<'env> Input<'env> {
-    fn of(value: Option<Unknown<'env>>, name: &str) -> Result<Input<'env>, Error> {
-        let path = format!("$.{name}");
-        let Some(value) = value else {
-            return Ok(Input::Absent);
-        };
-        match value.get_type().map_err(|_| unreadable(&path))? {
-            ValueType::Undefined | ValueType::Null => Ok(Input::Absent),
-            ValueType::Object => Input::object(value, &path),
-            _ => Ok(Input::Json(value)),
-        }
-    }
-
-    fn object(value: Unknown<'env>, path: &str) -> Result<Input<'env>, Error> {
-        let read = |_| unreadable(path);
-        if value.is_typedarray().map_err(read)? {
-            let t = TypedArray::from_unknown(value).map_err(read)?;
-            return match t.typed_array_type {
-                TypedArrayType::Uint8 | TypedArrayType::Uint8Clamped | TypedArrayType::Int8 => {
-                    Ok(Input::Arrow(Bytes::View(t)))
-                }
-                _ => Err(input(
-                    "INPUT_WRONG_TYPE",
-                    path,
-                    "expected rows, an object of columns, or Arrow IPC bytes (a Buffer or a Uint8Array)",
-                )),
-            };
-        }
-        if value.is_arraybuffer().map_err(read)? {
-            return Ok(Input::Arrow(Bytes::Buffer(
-                ArrayBuffer::from_unknown(value).map_err(read)?,
-            )));
-        }
-        if value.is_array().map_err(read)? {
-            return Ok(Input::Rows(value));
-        }
-        let object = value.coerce_to_object().map_err(read)?;
-        let mut typed = false;
-        for key in keys_of(&object, path)? {
-            if let Some(v) = property(&object, &key, path)? {
-                typed |= v.is_typedarray().map_err(read)?;
-            }
-        }
-        Ok(Input::Columns { object, typed })
-    }
-
-    /// Read straight into the core's columns rather than through JSON.
-    fn direct(&self) -> bool {
-        matches!(self, Input::Arrow(_) | Input::Columns { typed: true, .. })
-    }
-
-    fn json(&self, name: &str) -> Result<Value, Error> {
-        match self {
-            Input::Absent => Ok(Value::Null),
-            Input::Json(v) | Input::Rows(v) => json_arg(*v, name),
-            Input::Columns { object, .. } => json_arg(object.to_unknown(), name),
-            Input::Arrow(_) => Err(unreadable(&format!("$.{name}"))),
-        }
-    }
-}
-
-/// Builds the core's history from the arguments.
-fn build(
-    zone: Tz,
-    currency: Currency,
-    orders: &Input<'_>,
-    lines: &Input<'_>,
-) -> Result<History, Error> {
-    if !orders.direct() && !lines.direct() {
-        let mut history = Map::new();
-        history.insert("zone".into(), Value::from(zone.name()));
-        history.insert("currency".into(), Value::from(currency.code()));
-        history.insert("orders".into(), orders.json("orders")?);
-        if !matches!(lines, Input::Absent) {
-            history.insert("lines".into(), lines.json("lines")?);
-        }
-        return json::history(Value::Object(history), "$");
-    }
-    let mut cells = Cells::new(zone, currency.minor_units());
-    let order_columns = match orders {
-        Input::Columns { object, .. } => js_columns::orders(object, &mut cells)?,
-        Input::Arrow(bytes) => arrow_in::orders(bytes.bytes(), &mut cells)?,
-        Input::Rows(_) => {
-            return Err(invalid(
-                "ANALYTICS_UNKNOWN_FIELD",
-                "$.lines",
-                "with orders as rows, each row holds its own lines",
-            ));
-        }
-        Input::Absent | Input::Json(_) => {
-            return Err(invalid(
-                "ANALYTICS_WRONG_TYPE",
-                "$.orders",
-                "with lines as typed arrays or Arrow, give the orders as columns or Arrow too",
-            ));
-        }
-    };
-    let line_columns = match lines {
-        Input::Absent => None,
-        Input::Columns { object, .. } => Some(js_columns::lines(object, &mut cells)?),
-        Input::Arrow(bytes) => Some(arrow_in::lines(bytes.bytes(), &mut cells)?),
-        Input::Rows(_) | Input::Json(_) => {
-            return Err(invalid(
-                "ANALYTICS_WRONG_TYPE",
-                "$.lines",
-                "expected an object of columns or Arrow IPC bytes",
-            ));
-        }
-    };
-    cells.finish()?;
-    History::new(zone, currency, order_columns, line_columns)
 }
 
 /// A configuration read into the core's type `T`, with `decimals` split off, as
@@ -742,152 +529,4 @@ impl OrderHistory {
             Ok((h.clv_summary(&c)?.table(h), d, out))
         })
     }
-}
-
-/// A CLV summary argument as the JSON the core's face reads: rows, an object of
-/// columns (JS arrays or typed arrays), Arrow IPC bytes, or JSON text.
-fn summary_arg(summary: Unknown<'_>) -> Result<Value, Error> {
-    let path = "$.summary";
-    match Input::of(Some(summary), "summary")? {
-        Input::Arrow(bytes) => arrow_in::summary_json(bytes.bytes()),
-        Input::Columns {
-            object,
-            typed: true,
-        } => {
-            let mut out = Map::new();
-            for key in keys_of(&object, path)? {
-                let at = format!("{path}.{}", clip(&key));
-                let Some(value) = property(&object, &key, &at)? else {
-                    out.insert(key, Value::Null);
-                    continue;
-                };
-                let column = if value.is_typedarray().map_err(|_| unreadable(&at))? {
-                    let t = TypedArray::from_unknown(value).map_err(|_| unreadable(&at))?;
-                    let source = js_columns::Source::Typed(t);
-                    let mut values = Vec::with_capacity(source.len());
-                    source.each(|_, c| values.push(arrow_in::cell_json(c)))?;
-                    Value::Array(values)
-                } else {
-                    value_arg(Some(value), &format!("summary.{key}"))?
-                };
-                out.insert(key, column);
-            }
-            Ok(Value::Object(out))
-        }
-        other => other.json("summary"),
-    }
-}
-
-/// Fits BG/NBD to a CLV summary (`frequency`, `recency`, `T`, and optionally
-/// `weights`), and Gamma-Gamma when it has `monetary_value`: `{bgnbd: {r, alpha,
-/// a, b, diagnostics}, gamma_gamma: {p, q, v, diagnostics} | null}`. The summary:
-/// rows, columns (JS arrays or Float64Arrays), Arrow IPC bytes or JSON text.
-/// `options`: `{penalizer?, tolerance?, max_iterations?, decimals?}`.
-#[napi(
-    ts_args_type = "summary: ClvSummaryInput, options?: ClvFitOptions | string | null",
-    ts_return_type = "ClvFit"
-)]
-pub fn fit_clv<'env>(
-    env: &'env Env,
-    summary: Unknown<'_>,
-    options: Option<Unknown<'_>>,
-) -> napi::Result<Unknown<'env>> {
-    let run = || json::clv_fit(summary_arg(summary)?, opt_json_arg(options, "options")?);
-    let fit = run().or_throw(env)?;
-    to_js(env, &fit)
-}
-
-/// `fitClv` on the libuv thread pool: the summary and options are converted on
-/// the calling thread, the fit runs on the pool; a Promise of the same value,
-/// rejected (never thrown) with the same errors.
-#[napi(
-    ts_args_type = "summary: ClvSummaryInput, options?: ClvFitOptions | string | null",
-    ts_return_type = "Promise<ClvFit>"
-)]
-pub fn fit_clv_async(summary: Unknown<'_>, options: Option<Unknown<'_>>) -> AsyncTask<FitTask> {
-    let args = summary_arg(summary).and_then(|s| Ok((s, opt_json_arg(options, "options")?)));
-    AsyncTask::new(FitTask { args: Some(args) })
-}
-
-/// The work of `fitClvAsync`.
-#[derive(Debug)]
-pub struct FitTask {
-    /// A conversion error is kept and becomes the rejection.
-    args: Option<Result<(Value, Value), Error>>,
-}
-
-impl<'task> ScopedTask<'task> for FitTask {
-    type Output = Result<Value, Error>;
-    type JsValue = Unknown<'task>;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(match self.args.take() {
-            Some(Ok((summary, options))) => json::clv_fit(summary, options),
-            Some(Err(e)) => Err(e),
-            None => Err(input("INPUT_WRONG_TYPE", "$", "the task has already run")),
-        })
-    }
-
-    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Unknown<'task>> {
-        let fit = output.map_err(|e| crate::errors::to_js(env, &e))?;
-        to_js(env, &fit)
-    }
-}
-
-/// Predictions per summary row from fitted models (`options`: `{bgnbd, gamma_gamma?,
-/// periods?, months?, discount_rate?, period_days?, decimals?}`): `customer` (when
-/// the summary has it), `expected_purchases`, `probability_alive`, and with
-/// Gamma-Gamma `expected_average_value` and `clv`.
-#[napi(
-    ts_generic_types = "O extends OutputOptions = {}",
-    ts_args_type = "summary: ClvSummaryInput, options: ClvPredictOptions | string, output?: O",
-    ts_return_type = "TableOutput<O>"
-)]
-pub fn predict_clv<'env>(
-    env: &'env Env,
-    summary: Unknown<'_>,
-    options: Unknown<'_>,
-    output: Option<Unknown<'_>>,
-) -> napi::Result<Unknown<'env>> {
-    let run = || {
-        let out = output_arg(output)?;
-        let rows = json::clv_predict(summary_arg(summary)?, json_arg(options, "options")?)?;
-        Ok((rows, out))
-    };
-    let (rows, out) = run().or_throw(env)?;
-    if out == Output::Rows {
-        return to_js(env, &rows);
-    }
-    let rows = rows
-        .get("rows")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
-    output::table(env, &prediction_table(rows), None, out)
-}
-
-/// The face's prediction rows as columns: `customer` as text, the rest as real
-/// numbers (already rounded by the face).
-fn prediction_table(rows: &[Value]) -> Table {
-    let mut table = Table::default();
-    let Some(Value::Object(first)) = rows.first() else {
-        return table;
-    };
-    for name in first.keys() {
-        let cells = rows.iter().map(|r| r.get(name).unwrap_or(&Value::Null));
-        let column = if name == "customer" {
-            Column::Text(
-                cells
-                    .map(|v| match v {
-                        Value::Null => None,
-                        Value::String(s) => Some(s.clone()),
-                        other => Some(other.to_string()),
-                    })
-                    .collect(),
-            )
-        } else {
-            Column::Float(cells.map(Value::as_f64).collect())
-        };
-        table.push(name, column);
-    }
-    table
 }
