@@ -16,6 +16,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod analytics_data;
 pub mod identity_data;
 pub mod shipdate;
 pub mod shipment_data;

@@ -246,6 +246,21 @@ fn main() {
         shipment_merge(args.collect());
         return;
     }
+    if args.peek().map(String::as_str) == Some("analytics") {
+        args.next();
+        analytics(args.collect());
+        return;
+    }
+    if args.peek().map(String::as_str) == Some("analytics-data") {
+        args.next();
+        analytics_data_cmd(args.collect());
+        return;
+    }
+    if args.peek().map(String::as_str) == Some("clv") {
+        args.next();
+        clv(args.collect());
+        return;
+    }
     if args.peek().map(String::as_str) == Some("shipdate") {
         args.next();
         shipdate(count_arg(args.next(), 10_000_000));
@@ -2211,5 +2226,526 @@ fn merge_screen_share(orders: &[Order]) {
     println!(
         "- {:.1}% of the orders share store, method, class, dates, slot, zones, gift, payment and postal code with another order (the ones any screen by those must still normalize)",
         pct(shared as u64, orders.len())
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Analytics
+// ---------------------------------------------------------------------------
+
+struct AnalyticsArgs {
+    orders: usize,
+    customers: usize,
+    runs: usize,
+    dir: Option<String>,
+    json: Option<String>,
+}
+
+fn analytics_args(
+    args: Vec<String>,
+    orders: usize,
+    customers: usize,
+    runs: usize,
+) -> AnalyticsArgs {
+    let mut a = AnalyticsArgs {
+        orders,
+        customers,
+        runs,
+        dir: None,
+        json: None,
+    };
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--orders" => a.orders = count_arg(it.next(), a.orders),
+            "--customers" => a.customers = count_arg(it.next(), a.customers),
+            "--runs" | "--repeat" => a.runs = count_arg(it.next(), a.runs).max(1),
+            "--json" => a.json = it.next(),
+            other if other.chars().all(|c| c.is_ascii_digit() || c == '_') => {
+                a.orders = count_arg(Some(other.to_owned()), a.orders)
+            }
+            other => a.dir = Some(other.to_owned()),
+        }
+    }
+    a
+}
+
+/// Runs `f` `runs` times; the durations sorted, and the last answer.
+fn timed<T>(runs: usize, mut f: impl FnMut() -> T) -> (Vec<Duration>, T) {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        let out = black_box(f());
+        times.push(start.elapsed());
+        last = Some(out);
+    }
+    times.sort();
+    (times, last.expect("at least one run"))
+}
+
+fn median(times: &[Duration]) -> Duration {
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+/// "median M (min m, max x; R runs)".
+fn spread(times: &[Duration]) -> String {
+    format!(
+        "median {} (min {}, max {}; {} runs)",
+        ms(median(times)),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+        times.len()
+    )
+}
+
+fn write_json(path: &Option<String>, value: &serde_json::Value) {
+    if let Some(path) = path {
+        std::fs::write(path, serde_json::to_string_pretty(value).expect("json"))
+            .expect("the JSON file is written");
+        println!("- written to {path}");
+    }
+}
+
+/// `measure analytics [N] [--runs R] [--json OUT]`: N generated orders (10,000,000
+/// by default, about N/10 customers); the history built (timed apart), then RFM
+/// with quantile scores and CPM with the defaults as of the last day, on one
+/// thread, each checked against the plain reference of `analytics_data`; the
+/// median of R runs. Sales by year-month and channel, the balance sheet and the
+/// CLV summary are timed too.
+fn analytics(args: Vec<String>) {
+    use ichigen_benches::analytics_data::{
+        AS_OF, as_of, generate_orders, history, reference, score_counts,
+    };
+    use ichigen_core::analytics::clv::SummaryConfig;
+    use ichigen_core::analytics::{Axis, BalanceConfig, CpmConfig, RfmConfig, SalesQuery, Segment};
+
+    let a = analytics_args(args, 10_000_000, 0, 5);
+    let n = a.orders;
+    println!("# ichigen measure analytics: {n} generated orders, as of {AS_OF}; one thread");
+    println!(
+        "cores: {}",
+        std::thread::available_parallelism().map_or(0, |c| c.get())
+    );
+    println!();
+
+    let mark = Mark::start();
+    let orders = generate_orders(n, 2026);
+    let took = mark.elapsed();
+    let customers = orders.customer.values.len();
+    let cancelled = orders.cancelled.iter().filter(|&&c| c).count();
+    println!("## generation");
+    println!(
+        "- {n} orders of {customers} customers ({:.2} orders each), {:.1}% cancelled: {:.2} s; columns {}",
+        n as f64 / customers.max(1) as f64,
+        pct(cancelled as u64, n),
+        took.as_secs_f64(),
+        mib(mark.live_since().max(0) as u64),
+    );
+    let mark = Mark::start();
+    let expected = reference(&orders, as_of());
+    println!(
+        "- plain reference (chrono days, sorting): {:.2} s; {} customers with a purchase",
+        mark.elapsed().as_secs_f64(),
+        expected.customers
+    );
+    println!();
+
+    println!("## the history (OrderHistory::new: checks, Tokyo days)");
+    let mut build = Vec::new();
+    let mut kept = None;
+    for _ in 0..a.runs {
+        let copy = orders.clone();
+        let mark = Mark::start();
+        let h = history(copy).expect("the generated history is valid");
+        build.push(mark.elapsed());
+        kept = Some(h);
+    }
+    build.sort();
+    let h = kept.expect("built");
+    drop(orders);
+    println!("- build: {}", spread(&build));
+    println!();
+
+    let rfm_config: RfmConfig =
+        serde_json::from_value(serde_json::json!({"as_of": AS_OF})).expect("config");
+    let cpm_config = CpmConfig::new(as_of());
+    println!("## RFM (quantiles) and CPM (defaults), as of {AS_OF}");
+    let (rfm_times, rfm) = timed(a.runs, || h.rfm(&rfm_config).expect("rfm"));
+    let (cpm_times, cpm) = timed(a.runs, || h.cpm(&cpm_config).expect("cpm"));
+    let (both_times, _) = timed(a.runs, || {
+        (
+            h.rfm(&rfm_config).expect("rfm"),
+            h.cpm(&cpm_config).expect("cpm"),
+        )
+    });
+    let scores = score_counts(&rfm.r, &rfm.f, &rfm.m);
+    let segments = cpm.counts().map(|c| c as u64);
+    assert_eq!(rfm.len() as u64, expected.customers, "RFM customers");
+    assert_eq!(
+        scores, expected.scores,
+        "RFM scores differ from the reference"
+    );
+    assert_eq!(
+        segments, expected.segments,
+        "CPM segments differ from the reference"
+    );
+    println!("- rfm: {}", spread(&rfm_times));
+    println!("- cpm: {}", spread(&cpm_times));
+    println!(
+        "- **rfm + cpm: {}** ({}); target 0.35 s",
+        spread(&both_times),
+        rate(n, median(&both_times), "orders")
+    );
+    println!(
+        "- build + rfm + cpm (medians): {}",
+        ms(median(&build) + median(&both_times))
+    );
+    println!(
+        "- checked: {} customers, 125 score triples and 10 segment counts equal the plain reference",
+        rfm.len()
+    );
+    let marginal = |k: usize| -> Vec<u64> {
+        (0..5)
+            .map(|s| {
+                (0..125)
+                    .filter(|i| [i / 25, i / 5 % 5, i % 5][k] == s)
+                    .map(|i| scores[i])
+                    .sum()
+            })
+            .collect()
+    };
+    println!(
+        "- scores 1..5: r {:?}, f {:?}, m {:?}",
+        marginal(0),
+        marginal(1),
+        marginal(2)
+    );
+    println!("- segments:");
+    for s in Segment::ALL {
+        println!("  - {} ({}): {}", s.code(), s.label(), segments[s as usize]);
+    }
+    println!();
+
+    println!("## other analyses (one thread)");
+    let sales_query = SalesQuery {
+        group_by: vec![Axis::YearMonth, Axis::Channel],
+        ..SalesQuery::default()
+    };
+    let (t, sales) = timed(a.runs, || h.sales(&sales_query).expect("sales"));
+    println!(
+        "- sales by [year_month, channel] ({} rows): {}",
+        sales.rows(),
+        spread(&t)
+    );
+    let (t, _) = timed(a.runs, || {
+        h.balance_sheet(&BalanceConfig::new(as_of())).expect("bs")
+    });
+    println!("- balance_sheet: {}", spread(&t));
+    let summary_config = SummaryConfig {
+        observation_end: as_of(),
+        period_days: 1.0,
+    };
+    let (t, s) = timed(a.runs.min(3), || {
+        h.clv_summary(&summary_config).expect("summary")
+    });
+    println!(
+        "- clv_summary (days): {} for {} customers",
+        spread(&t),
+        s.len()
+    );
+    println!();
+
+    let secs = |t: &[Duration]| median(t).as_secs_f64();
+    write_json(
+        &a.json,
+        &serde_json::json!({
+            "orders": n,
+            "customers": expected.customers,
+            "runs": a.runs,
+            "build_seconds": secs(&build),
+            "rfm_seconds": secs(&rfm_times),
+            "cpm_seconds": secs(&cpm_times),
+            "rfm_cpm_seconds": secs(&both_times),
+            "rfm_cpm_min_seconds": both_times[0].as_secs_f64(),
+            "segments": Segment::ALL.iter().map(|s| (s.code().to_owned(), serde_json::json!(segments[*s as usize]))).collect::<serde_json::Map<_, _>>(),
+            "scores": scores,
+        }),
+    );
+}
+
+/// `measure analytics-data [N] DIR [--customers M]`: writes N generated orders
+/// (`orders.arrow`), M synthetic CLV summaries (`clv_synthetic.arrow`, 1,000,000
+/// by default) and what the plain reference finds in the orders
+/// (`expected.json`) for `benches/compare/analytics.sh`.
+fn analytics_data_cmd(args: Vec<String>) {
+    use ichigen_benches::analytics_data::{
+        AS_OF, as_of, clv_synthetic, generate_orders, reference, write_clv_ipc, write_orders_ipc,
+    };
+    let a = analytics_args(args, 10_000_000, 1_000_000, 1);
+    let dir = std::path::PathBuf::from(a.dir.unwrap_or_else(|| "target/analytics".into()));
+    std::fs::create_dir_all(&dir).expect("the folder is created");
+    let mark = Mark::start();
+    let orders = generate_orders(a.orders, 2026);
+    println!(
+        "- {} orders of {} customers generated: {:.2} s",
+        a.orders,
+        orders.customer.values.len(),
+        mark.elapsed().as_secs_f64()
+    );
+    let mark = Mark::start();
+    write_orders_ipc(&orders, &dir.join("orders.arrow")).expect("orders.arrow is written");
+    println!(
+        "- orders.arrow written: {:.2} s",
+        mark.elapsed().as_secs_f64()
+    );
+    let expected = reference(&orders, as_of());
+    let doc = serde_json::json!({
+        "as_of": AS_OF,
+        "orders": a.orders,
+        "customers": expected.customers,
+        "segments": expected.segments,
+        "scores": expected.scores,
+        "spend": expected.spend.to_string(),
+    });
+    std::fs::write(
+        dir.join("expected.json"),
+        serde_json::to_string_pretty(&doc).expect("json"),
+    )
+    .expect("expected.json is written");
+    println!("- expected.json written ({} customers)", expected.customers);
+    drop(orders);
+    if a.customers > 0 {
+        let mark = Mark::start();
+        let s = clv_synthetic(a.customers, 2026);
+        write_clv_ipc(&s, &dir.join("clv_synthetic.arrow")).expect("clv_synthetic.arrow");
+        println!(
+            "- clv_synthetic.arrow: {} customers, {:.2} s",
+            s.len(),
+            mark.elapsed().as_secs_f64()
+        );
+    }
+}
+
+/// Predictions for every customer: expected purchases in `periods`, P(alive),
+/// the expected value per purchase, and (when `months` > 0) the CLV over `months`
+/// at 1% a month. Returns the sum of each, to check and to keep the work alive.
+fn clv_predict(
+    bg: &ichigen_core::analytics::clv::BgNbd,
+    gg: &ichigen_core::analytics::clv::GammaGamma,
+    s: (&[f64], &[f64], &[f64], &[f64]),
+    periods: f64,
+    months: u32,
+    period_days: f64,
+) -> [f64; 4] {
+    use ichigen_core::analytics::clv::lifetime_value;
+    let (x, tx, t, m) = s;
+    let mut sums = [0.0; 4];
+    for i in 0..x.len() {
+        sums[0] += bg
+            .expected_purchases(periods, x[i], tx[i], t[i])
+            .unwrap_or(f64::NAN);
+        sums[1] += bg.probability_alive(x[i], tx[i], t[i]);
+        sums[2] += gg.expected_average_value(x[i], m[i]).unwrap_or(f64::NAN);
+        if months > 0 {
+            sums[3] += lifetime_value(bg, gg, x[i], tx[i], t[i], m[i], months, 0.01, period_days)
+                .unwrap_or(f64::NAN);
+        }
+    }
+    sums
+}
+
+/// `measure clv [--customers M] [--runs R] [--json OUT]`: the CDNOW calibration
+/// summary (2,357 customers, weeks, to 1997-09-30) built from the fixture's
+/// transactions, fitted (BG/NBD, Gamma-Gamma) and predicted for every customer;
+/// then M synthetic customers (1,000,000 by default) drawn from known
+/// parameters, fitted and predicted.
+fn clv(args: Vec<String>) {
+    use ichigen_benches::analytics_data::{
+        TRUE_BGNBD, TRUE_GAMMA_GAMMA, cdnow_history, cdnow_summary_config, clv_synthetic,
+    };
+    use ichigen_core::analytics::clv::{BgNbd, FitOptions, GammaGamma};
+
+    let a = analytics_args(args, 0, 1_000_000, 5);
+    let options = FitOptions::default();
+    println!(
+        "# ichigen measure clv: CDNOW and {} synthetic customers",
+        a.customers
+    );
+    println!();
+
+    println!("## CDNOW (tests/fixtures/cdnow, 39 weeks to 1997-09-30)");
+    let h = cdnow_history().expect("the CDNOW fixture reads");
+    let config = cdnow_summary_config();
+    let cdnow_runs = (a.runs * 10).max(20);
+    let (summary_times, s) = timed(cdnow_runs, || h.clv_summary(&config).expect("summary"));
+    println!(
+        "- clv_summary from {} transactions → {} customers: {}",
+        h.len(),
+        s.len(),
+        spread(&summary_times)
+    );
+    let cols = (&s.frequency[..], &s.recency[..], &s.t[..], &s.monetary[..]);
+    let (bg_times, bg) = timed(cdnow_runs, || {
+        BgNbd::fit(&s.frequency, &s.recency, &s.t, None, &options).expect("fit")
+    });
+    let (gg_times, gg) = timed(cdnow_runs, || {
+        GammaGamma::fit(&s.frequency, &s.monetary, None, &options).expect("fit")
+    });
+    let (bgm, ggm) = (bg.model, gg.model);
+    let (predict_times, sums) = timed(cdnow_runs, || clv_predict(&bgm, &ggm, cols, 39.0, 0, 7.0));
+    let (clv_times, clv_sums) = timed(cdnow_runs, || clv_predict(&bgm, &ggm, cols, 39.0, 12, 7.0));
+    let (all_times, _) = timed(cdnow_runs, || {
+        let bg = BgNbd::fit(&s.frequency, &s.recency, &s.t, None, &options).expect("fit");
+        let gg = GammaGamma::fit(&s.frequency, &s.monetary, None, &options).expect("fit");
+        clv_predict(&bg.model, &gg.model, cols, 39.0, 0, 7.0)
+    });
+    println!(
+        "- BgNbd::fit: {}; r {:.4}, alpha {:.4}, a {:.4}, b {:.4}; LL {:.1}; {} iterations, {} distinct rows",
+        spread(&bg_times),
+        bgm.r,
+        bgm.alpha,
+        bgm.a,
+        bgm.b,
+        bg.diagnostics.log_likelihood,
+        bg.diagnostics.iterations,
+        bg.diagnostics.distinct_rows
+    );
+    println!(
+        "- GammaGamma::fit: {}; p {:.4}, q {:.4}, v {:.4}; {} iterations",
+        spread(&gg_times),
+        ggm.p,
+        ggm.q,
+        ggm.v,
+        gg.diagnostics.iterations
+    );
+    println!(
+        "- predictions for {} customers (expected purchases in 39 weeks, P(alive), expected value): {}; sums {:.3} / {:.3} / {:.3}",
+        s.len(),
+        spread(&predict_times),
+        sums[0],
+        sums[1],
+        sums[2],
+    );
+    println!(
+        "- with CLV over 12 months at 1% a month too: {} (CLV sum ${:.2})",
+        spread(&clv_times),
+        clv_sums[3]
+    );
+    println!(
+        "- **fit + predict (without CLV): {}**; target 10 ms",
+        spread(&all_times)
+    );
+    println!();
+    let secs = |t: &[Duration]| median(t).as_secs_f64();
+    let cdnow_json = serde_json::json!({
+        "customers": s.len(),
+        "summary_seconds": secs(&summary_times),
+        "bgnbd_seconds": secs(&bg_times),
+        "gamma_gamma_seconds": secs(&gg_times),
+        "predict_seconds": secs(&predict_times),
+        "clv_seconds": secs(&clv_times),
+        "fit_predict_seconds": secs(&all_times),
+        "bgnbd": {"r": bgm.r, "alpha": bgm.alpha, "a": bgm.a, "b": bgm.b},
+        "gamma_gamma": {"p": ggm.p, "q": ggm.q, "v": ggm.v},
+    });
+
+    println!("## synthetic: {} customers, days", a.customers);
+    let mark = Mark::start();
+    let syn = clv_synthetic(a.customers, 2026);
+    println!(
+        "- drawn from r {}, alpha {}, a {}, b {}; p {}, q {}, v {}: {:.2} s; {:.1}% with repeat purchases",
+        TRUE_BGNBD.r,
+        TRUE_BGNBD.alpha,
+        TRUE_BGNBD.a,
+        TRUE_BGNBD.b,
+        TRUE_GAMMA_GAMMA.p,
+        TRUE_GAMMA_GAMMA.q,
+        TRUE_GAMMA_GAMMA.v,
+        mark.elapsed().as_secs_f64(),
+        pct(
+            syn.frequency.iter().filter(|&&x| x > 0.0).count() as u64,
+            syn.len()
+        )
+    );
+    let runs = a.runs.min(3);
+    let (bg_times, bg) = timed(runs, || {
+        BgNbd::fit(&syn.frequency, &syn.recency, &syn.t, None, &options).expect("fit")
+    });
+    let (gg_times, gg) = timed(runs, || {
+        GammaGamma::fit(&syn.frequency, &syn.monetary, None, &options).expect("fit")
+    });
+    let (bgm, ggm) = (bg.model, gg.model);
+    let cols = (
+        &syn.frequency[..],
+        &syn.recency[..],
+        &syn.t[..],
+        &syn.monetary[..],
+    );
+    let (predict_times, sums) = timed(runs, || clv_predict(&bgm, &ggm, cols, 30.0, 0, 1.0));
+    let (clv_times, clv_sums) = timed(1, || clv_predict(&bgm, &ggm, cols, 30.0, 12, 1.0));
+    let (all_times, _) = timed(runs, || {
+        let bg = BgNbd::fit(&syn.frequency, &syn.recency, &syn.t, None, &options).expect("fit");
+        let gg = GammaGamma::fit(&syn.frequency, &syn.monetary, None, &options).expect("fit");
+        clv_predict(&bg.model, &gg.model, cols, 30.0, 0, 1.0)
+    });
+    println!(
+        "- BgNbd::fit: {}; r {:.4}, alpha {:.3}, a {:.4}, b {:.4}; {} iterations, {} evaluations; {} distinct rows",
+        spread(&bg_times),
+        bgm.r,
+        bgm.alpha,
+        bgm.a,
+        bgm.b,
+        bg.diagnostics.iterations,
+        bg.diagnostics.evaluations,
+        bg.diagnostics.distinct_rows
+    );
+    println!(
+        "- GammaGamma::fit: {}; p {:.4}, q {:.4}, v {:.1}; {} iterations, {} evaluations; {} distinct rows",
+        spread(&gg_times),
+        ggm.p,
+        ggm.q,
+        ggm.v,
+        gg.diagnostics.iterations,
+        gg.diagnostics.evaluations,
+        gg.diagnostics.distinct_rows
+    );
+    println!(
+        "- predictions (expected purchases in 30 days, P(alive), expected value): {}; sums {:.1} / {:.1} / {:.0}",
+        spread(&predict_times),
+        sums[0],
+        sums[1],
+        sums[2]
+    );
+    println!(
+        "- with CLV over 12 months at 1% a month too: {} (CLV sum ¥{:.0})",
+        spread(&clv_times),
+        clv_sums[3]
+    );
+    println!(
+        "- **fit + predict (without CLV): {}**; target 1 s",
+        spread(&all_times)
+    );
+    println!();
+
+    write_json(
+        &a.json,
+        &serde_json::json!({
+            "cdnow": cdnow_json,
+            "synthetic": {
+                "customers": syn.len(),
+                "bgnbd_seconds": secs(&bg_times),
+                "gamma_gamma_seconds": secs(&gg_times),
+                "predict_seconds": secs(&predict_times),
+                "clv_seconds": secs(&clv_times),
+                "fit_predict_seconds": secs(&all_times),
+                "bgnbd": {"r": bgm.r, "alpha": bgm.alpha, "a": bgm.a, "b": bgm.b},
+                "gamma_gamma": {"p": ggm.p, "q": ggm.q, "v": ggm.v},
+            },
+        }),
     );
 }
