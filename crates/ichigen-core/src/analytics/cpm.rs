@@ -312,7 +312,7 @@ impl OrderHistory {
         let f0 = self.facts_until(before.as_of);
         let f1 = self.facts_until(after.as_of);
         let mut counts = [[0i64; 10]; 11];
-        for (x0, x1) in f0.iter().zip(&f1) {
+        for (x0, x1) in f0.iter().zip(f1.iter()) {
             if x1.count == 0 {
                 continue;
             }

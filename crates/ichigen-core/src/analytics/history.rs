@@ -283,6 +283,7 @@ pub struct OrderHistory {
     pub(crate) units: Option<Vec<i64>>,
     attributes: [Option<Coded>; 7],
     pub(crate) lines: Option<LineColumns>,
+    pub(crate) facts_cache: super::customers::FactsCache,
 }
 
 /// Largest amount accepted on one row, in minor units (10^15: a thousand trillion
@@ -464,6 +465,7 @@ impl OrderHistory {
             units,
             attributes,
             lines,
+            facts_cache: Default::default(),
         })
     }
 

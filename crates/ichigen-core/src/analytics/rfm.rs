@@ -38,7 +38,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::customers::{count_smaller, count_smaller_small};
+#[cfg(test)]
+use super::customers::count_smaller;
+use super::customers::{count_smaller_money, count_smaller_small};
 use super::history::{OrderHistory, date_of, day_number};
 use super::table::{Column, Table};
 use crate::error::{Error, Issue};
@@ -300,7 +302,7 @@ impl OrderHistory {
                 let flipped: Vec<u32> = out.recency.iter().map(|&d| (max - d) as u32).collect();
                 out.r = quantile_scores(&count_smaller_small(&flipped));
                 out.f = quantile_scores(&count_smaller_small(&out.frequency));
-                out.m = quantile_scores(&count_smaller(&out.monetary));
+                out.m = quantile_scores(&count_smaller_money(&out.monetary));
             }
         }
         out.rank = (0..out.customer.len())
