@@ -24,7 +24,7 @@ const TWO_TO_63: f64 = 9_223_372_036_854_775_808.0;
 const DAY: i64 = 86_400;
 
 /// One cell, borrowed from its column.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(super) enum Cell<'a> {
     /// Null, `undefined`, or a JS array's hole.
     Null,
@@ -47,6 +47,26 @@ pub(super) enum Cell<'a> {
     Date(i32),
     /// Anything else (an object, a function).
     Other,
+}
+
+impl std::fmt::Debug for Cell<'_> {
+    // A cell may hold a customer id or other personal data: only its kind is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self {
+            Cell::Null => "Null",
+            Cell::Bool(_) => "Bool",
+            Cell::Int(_) => "Int",
+            Cell::Float(_) => "Float",
+            Cell::Text(_) => "Text",
+            Cell::Decimal(..) => "Decimal",
+            Cell::Wide => "Wide",
+            Cell::Instant(_) => "Instant",
+            Cell::Local(_) => "Local",
+            Cell::Date(_) => "Date",
+            Cell::Other => "Other",
+        };
+        write!(f, "Cell::{kind}")
+    }
 }
 
 /// Where a cell sits: its column's path and its row.
@@ -403,7 +423,6 @@ impl Texts {
 
 /// The customer column: text ids, or whole-number ids (typed arrays, Arrow
 /// integers) coded by `Coded::from_ints`. Every missing id is reported.
-#[derive(Debug)]
 pub(super) enum Customers {
     Text(Texts),
     Ints {
@@ -411,6 +430,17 @@ pub(super) enum Customers {
         /// Rows without an id.
         missing: Vec<usize>,
     },
+}
+
+impl std::fmt::Debug for Customers {
+    // Customer ids stay out of logs: only the size is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rows = match self {
+            Customers::Text(t) => t.codes.len(),
+            Customers::Ints { ids, missing } => ids.len() + missing.len(),
+        };
+        write!(f, "Customers({rows} rows)")
+    }
 }
 
 impl Customers {

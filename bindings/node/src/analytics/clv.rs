@@ -83,10 +83,16 @@ pub fn fit_clv_async(summary: Unknown<'_>, options: Option<Unknown<'_>>) -> Asyn
 }
 
 /// The work of `fitClvAsync`.
-#[derive(Debug)]
 pub struct FitTask {
     /// A conversion error is kept and becomes the rejection.
     args: Option<Result<(Value, Value), Error>>,
+}
+
+impl std::fmt::Debug for FitTask {
+    // The summary may hold customer ids: they stay out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FitTask").finish_non_exhaustive()
+    }
 }
 
 impl<'task> ScopedTask<'task> for FitTask {
