@@ -256,6 +256,11 @@ fn main() {
         analytics_data_cmd(args.collect());
         return;
     }
+    if args.peek().map(String::as_str) == Some("analytics-loop") {
+        args.next();
+        analytics_loop(args.collect());
+        return;
+    }
     if args.peek().map(String::as_str) == Some("clv") {
         args.next();
         clv(args.collect());
@@ -2284,6 +2289,38 @@ fn timed<T>(runs: usize, mut f: impl FnMut() -> T) -> (Vec<Duration>, T) {
     (times, last.expect("at least one run"))
 }
 
+/// [`timed`] on a fresh copy of the history each run (copied outside the timing):
+/// a history keeps the last customer facts it computed, and a run must not find
+/// the previous run's.
+fn timed_fresh<T>(
+    runs: usize,
+    h: &ichigen_core::analytics::OrderHistory,
+    f: impl FnMut(&ichigen_core::analytics::OrderHistory) -> T,
+) -> (Vec<Duration>, T) {
+    timed_fresh_after(runs, h, |_| (), f)
+}
+
+/// [`timed_fresh`], with `prepare` run on each copy before the timing starts.
+fn timed_fresh_after<T>(
+    runs: usize,
+    h: &ichigen_core::analytics::OrderHistory,
+    mut prepare: impl FnMut(&ichigen_core::analytics::OrderHistory),
+    mut f: impl FnMut(&ichigen_core::analytics::OrderHistory) -> T,
+) -> (Vec<Duration>, T) {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        let fresh = h.clone();
+        prepare(&fresh);
+        let start = Instant::now();
+        let out = black_box(f(&fresh));
+        times.push(start.elapsed());
+        last = Some(out);
+    }
+    times.sort();
+    (times, last.expect("at least one run"))
+}
+
 fn median(times: &[Duration]) -> Duration {
     times[times.len() / 2]
 }
@@ -2375,14 +2412,32 @@ fn analytics(args: Vec<String>) {
         serde_json::from_value(serde_json::json!({"as_of": AS_OF})).expect("config");
     let cpm_config = CpmConfig::new(as_of());
     println!("## RFM (quantiles) and CPM (defaults), as of {AS_OF}");
-    let (rfm_times, rfm) = timed(a.runs, || h.rfm(&rfm_config).expect("rfm"));
-    let (cpm_times, cpm) = timed(a.runs, || h.cpm(&cpm_config).expect("cpm"));
-    let (both_times, _) = timed(a.runs, || {
+    // Each run on a fresh copy: the history keeps the last facts it computed
+    // (RFM then CPM as of one day read the rows once), and a run must do the work.
+    let (rfm_times, rfm) = timed_fresh(a.runs, &h, |h| h.rfm(&rfm_config).expect("rfm"));
+    let (cpm_times, cpm) = timed_fresh(a.runs, &h, |h| h.cpm(&cpm_config).expect("cpm"));
+    let (both_times, _) = timed_fresh(a.runs, &h, |h| {
         (
             h.rfm(&rfm_config).expect("rfm"),
             h.cpm(&cpm_config).expect("cpm"),
         )
     });
+    // A history that already ran an analysis as of another day keeps its
+    // buffers: the same work without first-touch page faults.
+    let day_before = CpmConfig::new(as_of().pred_opt().expect("a day before"));
+    let (warm_times, _) = timed_fresh_after(
+        a.runs,
+        &h,
+        |h| drop(h.cpm(&day_before).expect("cpm")),
+        |h| {
+            (
+                h.rfm(&rfm_config).expect("rfm"),
+                h.cpm(&cpm_config).expect("cpm"),
+            )
+        },
+    );
+    let _ = h.rfm(&rfm_config).expect("rfm");
+    let (cached_times, _) = timed(a.runs, || h.cpm(&cpm_config).expect("cpm"));
     let scores = score_counts(&rfm.r, &rfm.f, &rfm.m);
     let segments = cpm.counts().map(|c| c as u64);
     assert_eq!(rfm.len() as u64, expected.customers, "RFM customers");
@@ -2400,6 +2455,14 @@ fn analytics(args: Vec<String>) {
         "- **rfm + cpm: {}** ({}); target 0.35 s",
         spread(&both_times),
         rate(n, median(&both_times), "orders")
+    );
+    println!(
+        "- rfm + cpm on a history that ran an analysis as of the day before (buffers kept): {}",
+        spread(&warm_times)
+    );
+    println!(
+        "- cpm when the history already holds the facts as of the day (after rfm): {}",
+        spread(&cached_times)
     );
     println!(
         "- build + rfm + cpm (medians): {}",
@@ -2442,7 +2505,7 @@ fn analytics(args: Vec<String>) {
         sales.rows(),
         spread(&t)
     );
-    let (t, _) = timed(a.runs, || {
+    let (t, _) = timed_fresh(a.runs, &h, |h| {
         h.balance_sheet(&BalanceConfig::new(as_of())).expect("bs")
     });
     println!("- balance_sheet: {}", spread(&t));
@@ -2472,6 +2535,7 @@ fn analytics(args: Vec<String>) {
             "cpm_seconds": secs(&cpm_times),
             "rfm_cpm_seconds": secs(&both_times),
             "rfm_cpm_min_seconds": both_times[0].as_secs_f64(),
+            "rfm_cpm_warm_seconds": secs(&warm_times),
             "segments": Segment::ALL.iter().map(|s| (s.code().to_owned(), serde_json::json!(segments[*s as usize]))).collect::<serde_json::Map<_, _>>(),
             "scores": scores,
         }),
@@ -2748,4 +2812,45 @@ fn clv(args: Vec<String>) {
             },
         }),
     );
+}
+
+/// `measure analytics-loop WHAT [N] [--runs R]`: one analysis of N generated
+/// orders (10,000,000 by default) in a loop, for `perf`. WHAT is `build`, `rfm`,
+/// `cpm`, `rfm-cpm`, `sales` or `balance`; each run on a fresh copy of the
+/// history (the copy is made in the loop too, so look at the analysis' symbols).
+fn analytics_loop(mut args: Vec<String>) {
+    use ichigen_benches::analytics_data::{AS_OF, as_of, generate_orders, history};
+    use ichigen_core::analytics::{Axis, BalanceConfig, CpmConfig, RfmConfig, SalesQuery};
+
+    let what = if args.is_empty() {
+        "rfm-cpm".to_owned()
+    } else {
+        args.remove(0)
+    };
+    let a = analytics_args(args, 10_000_000, 0, 10);
+    let orders = generate_orders(a.orders, 2026);
+    let h = history(orders.clone()).expect("valid");
+    let rfm_config: RfmConfig =
+        serde_json::from_value(serde_json::json!({"as_of": AS_OF})).expect("config");
+    let cpm_config = CpmConfig::new(as_of());
+    let sales_query = SalesQuery {
+        group_by: vec![Axis::YearMonth, Axis::Channel],
+        ..SalesQuery::default()
+    };
+    let (times, _) = timed_fresh(a.runs, &h, |h| match what.as_str() {
+        "build" => black_box(history(orders.clone()).expect("valid")).len(),
+        "rfm" => h.rfm(&rfm_config).expect("rfm").len(),
+        "cpm" => h.cpm(&cpm_config).expect("cpm").len(),
+        "rfm-cpm" => {
+            h.rfm(&rfm_config).expect("rfm").len() + h.cpm(&cpm_config).expect("cpm").len()
+        }
+        "sales" => h.sales(&sales_query).expect("sales").rows(),
+        "balance" => h
+            .balance_sheet(&BalanceConfig::new(as_of()))
+            .expect("bs")
+            .classes
+            .rows(),
+        other => panic!("unknown analysis {other}: build, rfm, cpm, rfm-cpm, sales, balance"),
+    });
+    println!("- {what}: {}", spread(&times));
 }
