@@ -2472,6 +2472,11 @@ fn analytics(args: Vec<String>) {
         "- checked: {} customers, 125 score triples and 10 segment counts equal the plain reference",
         rfm.len()
     );
+    let (table_times, _) = timed(a.runs, || (rfm.table(&h), cpm.table(&h)));
+    println!(
+        "- rfm.table + cpm.table (the result tables every binding converts): {}",
+        spread(&table_times)
+    );
     let marginal = |k: usize| -> Vec<u64> {
         (0..5)
             .map(|s| {
@@ -2536,6 +2541,7 @@ fn analytics(args: Vec<String>) {
             "rfm_cpm_seconds": secs(&both_times),
             "rfm_cpm_min_seconds": both_times[0].as_secs_f64(),
             "rfm_cpm_warm_seconds": secs(&warm_times),
+            "tables_seconds": secs(&table_times),
             "segments": Segment::ALL.iter().map(|s| (s.code().to_owned(), serde_json::json!(segments[*s as usize]))).collect::<serde_json::Map<_, _>>(),
             "scores": scores,
         }),
