@@ -28,10 +28,28 @@ struct Rows {
     xs: Vec<f64>,
     /// `start[k]..start[k + 1]` are the rows of `xs[k]`.
     start: Vec<usize>,
-    tx: Vec<f64>,
-    t: Vec<f64>,
+    /// Indices into `values` of each row's t_x and T: summaries hold few
+    /// distinct times (whole days or weeks), so their logarithms are computed
+    /// once per value, not once per row.
+    tx: Vec<u32>,
+    t: Vec<u32>,
     w: Vec<f64>,
     total: f64,
+    /// The distinct times.
+    values: Vec<f64>,
+}
+
+impl Rows {
+    fn index(
+        values: &mut Vec<f64>,
+        map: &mut hashbrown::HashMap<u64, u32, foldhash::fast::FixedState>,
+        v: f64,
+    ) -> u32 {
+        *map.entry(v.to_bits()).or_insert_with(|| {
+            values.push(v);
+            values.len() as u32 - 1
+        })
+    }
 }
 
 fn compress(x: &[f64], tx: &[f64], t: &[f64], w: Option<&[f64]>) -> Result<Rows, Error> {
@@ -43,8 +61,11 @@ fn compress(x: &[f64], tx: &[f64], t: &[f64], w: Option<&[f64]>) -> Result<Rows,
             "frequency, recency, T (and weights) must have the same length",
         )]));
     }
-    let mut map: hashbrown::HashMap<(u64, u64, u64), f64, foldhash::fast::FixedState> =
-        hashbrown::HashMap::default();
+    let mut values = Vec::new();
+    let mut seen = hashbrown::HashMap::default();
+    // Rows as sortable keys: x, then the indices of t_x and T among the
+    // distinct times. Sorting them groups identical rows and orders by x.
+    let mut keys: Vec<(u128, f64)> = Vec::with_capacity(n);
     for i in 0..n {
         let (xi, ri, ti) = (x[i], tx[i], t[i]);
         if !(xi.is_finite() && xi >= 0.0 && xi.fract() == 0.0) {
@@ -76,34 +97,43 @@ fn compress(x: &[f64], tx: &[f64], t: &[f64], w: Option<&[f64]>) -> Result<Rows,
             ));
         }
         if wi > 0.0 {
-            *map.entry((xi.to_bits(), ri.to_bits(), ti.to_bits()))
-                .or_default() += wi;
+            let r_at = Rows::index(&mut values, &mut seen, ri);
+            let t_at = Rows::index(&mut values, &mut seen, ti);
+            // x is a whole number below 2^53: its value fits the top 64 bits.
+            let key = (u128::from(xi as u64) << 64) | (u128::from(r_at) << 32) | u128::from(t_at);
+            keys.push((key, wi));
         }
     }
-    let mut rows: Vec<(f64, f64, f64, f64)> = map
-        .into_iter()
-        .map(|((a, b, c), w)| (f64::from_bits(a), f64::from_bits(b), f64::from_bits(c), w))
-        .collect();
-    rows.sort_unstable_by(|p, q| p.partial_cmp(q).unwrap_or(std::cmp::Ordering::Equal));
+    keys.sort_unstable_by_key(|&(k, _)| k);
     let mut out = Rows {
         xs: Vec::new(),
         start: Vec::new(),
-        tx: Vec::with_capacity(rows.len()),
-        t: Vec::with_capacity(rows.len()),
-        w: Vec::with_capacity(rows.len()),
+        tx: Vec::with_capacity(keys.len()),
+        t: Vec::with_capacity(keys.len()),
+        w: Vec::with_capacity(keys.len()),
         total: 0.0,
+        values,
     };
-    for (k, &(x, tx, t, w)) in rows.iter().enumerate() {
-        if out.xs.last() != Some(&x) {
-            out.xs.push(x);
-            out.start.push(k);
-        }
-        out.tx.push(tx);
-        out.t.push(t);
-        out.w.push(w);
+    let mut last: Option<u128> = None;
+    for &(key, w) in &keys {
         out.total += w;
+        if last == Some(key) {
+            if let Some(slot) = out.w.last_mut() {
+                *slot += w;
+            }
+            continue;
+        }
+        last = Some(key);
+        let xv = (key >> 64) as u64 as f64;
+        if out.xs.last() != Some(&xv) {
+            out.xs.push(xv);
+            out.start.push(out.w.len());
+        }
+        out.tx.push((key >> 32) as u32);
+        out.t.push(key as u32);
+        out.w.push(w);
     }
-    out.start.push(rows.len());
+    out.start.push(out.w.len());
     Ok(out)
 }
 
@@ -120,6 +150,9 @@ impl BgNbd {
         let ln_alpha = alpha.ln();
         let (lg_r, lg_ab, lg_b) = (ln_gamma(r), ln_gamma(a + b), ln_gamma(b));
         let (dg_r, dg_ab, dg_b) = (digamma(r), digamma(a + b), digamma(b));
+        // ln(α + v) and 1 / (α + v) of every distinct time.
+        let ln_v: Vec<f64> = rows.values.iter().map(|v| (alpha + v).ln()).collect();
+        let inv_v: Vec<f64> = rows.values.iter().map(|v| 1.0 / (alpha + v)).collect();
         let mut s = Sums::default();
         for k in groups {
             let x = rows.xs[k];
@@ -133,10 +166,11 @@ impl BgNbd {
             let (mut w_sum, mut ll, mut g_r, mut g_alpha, mut w4_sum) = (0.0, 0.0, 0.0, 0.0, 0.0);
             for i in rows.start[k]..rows.start[k + 1] {
                 let w = rows.w[i];
-                let l_t = (alpha + rows.t[i]).ln();
+                let (ti, txi) = (rows.t[i] as usize, rows.tx[i] as usize);
+                let l_t = ln_v[ti];
                 let a3 = -rx * l_t;
                 if repeat {
-                    let l_tx = (alpha + rows.tx[i]).ln();
+                    let l_tx = ln_v[txi];
                     let a4 = ln_a4 - rx * l_tx;
                     let (hi, lo) = if a3 >= a4 { (a3, a4) } else { (a4, a3) };
                     let e = (lo - hi).exp();
@@ -149,12 +183,12 @@ impl BgNbd {
                     let w4 = 1.0 - w3;
                     ll += w * lse;
                     g_r -= w * (w3 * l_t + w4 * l_tx);
-                    g_alpha -= w * rx * (w3 / (alpha + rows.t[i]) + w4 / (alpha + rows.tx[i]));
+                    g_alpha -= w * rx * (w3 * inv_v[ti] + w4 * inv_v[txi]);
                     w4_sum += w * w4;
                 } else {
                     ll += w * a3;
                     g_r -= w * l_t;
-                    g_alpha -= w * rx / (alpha + rows.t[i]);
+                    g_alpha -= w * rx * inv_v[ti];
                 }
                 w_sum += w;
             }
@@ -192,10 +226,11 @@ impl BgNbd {
         let rows = Rows {
             xs: vec![frequency],
             start: vec![0, 1],
-            tx: vec![recency],
-            t: vec![t],
+            tx: vec![0],
+            t: vec![1],
             w: vec![1.0],
             total: 1.0,
+            values: vec![recency, t],
         };
         self.sums(&rows, 0..1).ll
     }

@@ -40,10 +40,32 @@ struct Sums {
 
 impl GammaGamma {
     fn sums(&self, rows: &Rows) -> Sums {
+        self.sums_in(rows, 0..rows.xs.len())
+    }
+
+    /// [`Self::sums`] on two threads for large summaries.
+    fn sums_parallel(&self, rows: &Rows) -> Sums {
+        let groups = rows.xs.len();
+        let n = rows.w.len();
+        if n < 200_000 {
+            return self.sums(rows);
+        }
+        let half = rows.start.partition_point(|&s| s < n / 2).min(groups);
+        let (one, two) = std::thread::scope(|scope| {
+            let h = scope.spawn(|| self.sums_in(rows, half..groups));
+            (self.sums_in(rows, 0..half), h.join().unwrap_or_default())
+        });
+        Sums {
+            ll: one.ll + two.ll,
+            g: [0, 1, 2].map(|i| one.g[i] + two.g[i]),
+        }
+    }
+
+    fn sums_in(&self, rows: &Rows, groups: std::ops::Range<usize>) -> Sums {
         let GammaGamma { p, q, v } = *self;
         let (lg_q, dg_q, ln_v) = (ln_gamma(q), digamma(q), v.ln());
         let mut s = Sums::default();
-        for k in 0..rows.xs.len() {
+        for k in groups {
             let x = rows.xs[k];
             let px = p * x;
             let c = ln_gamma(px + q) - ln_gamma(px) - lg_q + q * ln_v + px * rows.ln_x[k];
@@ -98,8 +120,8 @@ impl GammaGamma {
                 "frequency, monetary_value (and weights) must have the same length",
             )]));
         }
-        let mut map: hashbrown::HashMap<(u64, u64), f64, foldhash::fast::FixedState> =
-            hashbrown::HashMap::default();
+        // (x, m) as sortable keys: m is positive, so its bits order as its value.
+        let mut keys: Vec<(u128, f64)> = Vec::with_capacity(n);
         for i in 0..n {
             let (x, m) = (frequency[i], monetary[i]);
             if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
@@ -127,19 +149,27 @@ impl GammaGamma {
                     "a repeat buyer's mean value must be a positive number",
                 ));
             }
-            *map.entry((x.to_bits(), m.to_bits())).or_default() += w;
+            keys.push(((u128::from(x as u64) << 64) | u128::from(m.to_bits()), w));
         }
-        let mut items: Vec<(f64, f64, f64)> = map
-            .into_iter()
-            .map(|((x, m), w)| (f64::from_bits(x), f64::from_bits(m), w))
-            .collect();
+        keys.sort_unstable_by_key(|&(k, _)| k);
+        let mut items: Vec<(f64, f64, f64)> = Vec::with_capacity(keys.len());
+        let mut last = None;
+        for &(k, w) in &keys {
+            if last == Some(k) {
+                if let Some(item) = items.last_mut() {
+                    item.2 += w;
+                }
+                continue;
+            }
+            last = Some(k);
+            items.push(((k >> 64) as u64 as f64, f64::from_bits(k as u64), w));
+        }
         if items.is_empty() {
             return Err(no_data(
                 "$.summary.frequency",
                 "nobody made a repeat purchase: there is no spend to fit",
             ));
         }
-        items.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
         let mut rows = Rows {
             xs: Vec::new(),
             ln_x: Vec::new(),
@@ -169,7 +199,7 @@ impl GammaGamma {
                 q: p[1],
                 v: p[2],
             }
-            .sums(&rows);
+            .sums_parallel(&rows);
             let value = -s.ll / rows.total + lambda * p.iter().map(|v| v * v).sum::<f64>();
             let grad = (0..3)
                 .map(|i| p[i] * (-s.g[i] / rows.total + 2.0 * lambda * p[i]))
