@@ -45,7 +45,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
-use super::clv::{BgNbd, FitOptions, GammaGamma, SummaryConfig, lifetime_value};
+use super::clv::{BgNbd, FitOptions, GammaGamma, Predictor, SummaryConfig};
 use super::history::{Coded, Interner, LineColumns, NULL, OrderColumns, OrderHistory};
 use super::table::Table;
 use super::{BalanceConfig, CpmConfig, RepeatConfig, RfmConfig, SalesQuery};
@@ -944,98 +944,43 @@ pub fn clv_fit(summary: Value, options: Value) -> Result<Value, Error> {
     }))
 }
 
-/// Predictions per summary row. `options`: `bgnbd` ({r, alpha, a, b}),
+/// Predictions per summary row ([`Predictor::predict`]). `options`: `bgnbd` ({r, alpha, a, b}),
 /// `gamma_gamma` ({p, q, v}, optional), `periods` (for expected purchases,
 /// default 1), `months` (CLV, default 12), `discount_rate` (per month, default
 /// 0.01), `period_days` (default 1), `decimals`. Rows: `customer` (if given),
 /// `expected_purchases`, `probability_alive`, and with Gamma-Gamma
 /// `expected_average_value` and `clv`.
 pub fn clv_predict(summary: Value, options: Value) -> Result<Value, Error> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Options {
-        bgnbd: BgNbd,
-        #[serde(default)]
-        gamma_gamma: Option<GammaGamma>,
-        #[serde(default = "one")]
-        periods: f64,
-        #[serde(default = "twelve")]
-        months: u32,
-        #[serde(default = "rate")]
-        discount_rate: f64,
-        #[serde(default = "one")]
-        period_days: f64,
-    }
-    fn one() -> f64 {
-        1.0
-    }
-    fn twelve() -> u32 {
-        12
-    }
-    fn rate() -> f64 {
-        0.01
-    }
     let (o, d) = split_decimals(options)?;
-    let o: Options = decode_at(o, "$.options", "ANALYTICS").map_err(into_analytics)?;
-    let positive = |x: f64| x.is_finite() && x > 0.0;
-    let b = o.bgnbd;
-    let usable = [b.r, b.alpha, b.a, b.b].into_iter().all(positive)
-        && o.gamma_gamma
-            .is_none_or(|g| [g.p, g.q, g.v].into_iter().all(positive))
-        && o.periods.is_finite()
-        && o.periods >= 0.0
-        && positive(o.period_days)
-        && o.discount_rate.is_finite()
-        && o.discount_rate > -1.0
-        && o.months <= 1200;
-    if !usable {
-        return Err(Error::InvalidAnalytics(vec![Issue::new(
-            "ANALYTICS_BAD_CONFIG",
-            "$.options",
-            "parameters must be positive numbers, periods zero or more, months at most 1200",
-        )]));
-    }
+    let p: Predictor = decode_at(o, "$.options", "ANALYTICS").map_err(into_analytics)?;
+    p.check()?;
     let s = summary_columns(summary)?;
+    let out = p.predict(&s.frequency, &s.recency, &s.t, s.monetary.as_deref())?;
     let r = |x: Option<f64>| -> Value {
         x.and_then(|x| serde_json::Number::from_f64(d.map_or(x, |d| super::round_to(x, d))))
             .map_or(Value::Null, Value::Number)
     };
-    let mut out = Vec::with_capacity(s.frequency.len());
-    for i in 0..s.frequency.len() {
-        let (x, tx, t) = (s.frequency[i], s.recency[i], s.t[i]);
-        let mut row = Map::new();
-        if let Some(c) = &s.customer {
-            row.insert("customer".into(), c[i].clone());
-        }
-        row.insert(
-            "expected_purchases".into(),
-            r(b.expected_purchases(o.periods, x, tx, t)),
-        );
-        row.insert(
-            "probability_alive".into(),
-            r(Some(b.probability_alive(x, tx, t))),
-        );
-        if let (Some(g), Some(m)) = (o.gamma_gamma, &s.monetary) {
+    let with_value = p.gamma_gamma.is_some() && s.monetary.is_some();
+    let rows = (0..s.frequency.len())
+        .map(|i| {
+            let mut row = Map::new();
+            if let Some(c) = &s.customer {
+                row.insert("customer".into(), c[i].clone());
+            }
+            row.insert("expected_purchases".into(), r(out.expected_purchases[i]));
             row.insert(
-                "expected_average_value".into(),
-                r(g.expected_average_value(x, m[i])),
+                "probability_alive".into(),
+                r(Some(out.probability_alive[i])),
             );
-            row.insert(
-                "clv".into(),
-                r(lifetime_value(
-                    &b,
-                    &g,
-                    x,
-                    tx,
-                    t,
-                    m[i],
-                    o.months,
-                    o.discount_rate,
-                    o.period_days,
-                )),
-            );
-        }
-        out.push(Value::Object(row));
-    }
-    Ok(json!({"rows": out}))
+            if with_value {
+                row.insert(
+                    "expected_average_value".into(),
+                    r(out.expected_average_value[i]),
+                );
+                row.insert("clv".into(), r(out.clv[i]));
+            }
+            Value::Object(row)
+        })
+        .collect();
+    Ok(json!({"rows": Value::Array(rows)}))
 }

@@ -22,11 +22,13 @@
 mod bgnbd;
 mod gamma_gamma;
 pub(crate) mod optimize;
+mod predict;
 pub mod special;
 mod summary;
 
 pub use bgnbd::BgNbd;
 pub use gamma_gamma::GammaGamma;
+pub use predict::{Predictions, Predictor};
 pub use summary::{ClvSummary, SummaryConfig};
 
 use serde::{Deserialize, Serialize};
