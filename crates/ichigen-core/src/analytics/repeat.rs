@@ -95,6 +95,23 @@ struct Timeline {
     start: Vec<u32>,
 }
 
+impl Timeline {
+    /// Each customer's rows, in time order, for customers whose first purchase
+    /// falls on days `from..=to`.
+    fn acquired<'a>(
+        &'a self,
+        h: &'a OrderHistory,
+        from: i32,
+        to: i32,
+    ) -> impl Iterator<Item = &'a [u32]> + 'a {
+        self.start.windows(2).filter_map(move |w| {
+            let rows = &self.rows[w[0] as usize..w[1] as usize];
+            let d0 = h.day[*rows.first()? as usize];
+            (d0 >= from && d0 <= to).then_some(rows)
+        })
+    }
+}
+
 impl OrderHistory {
     fn timeline(&self, as_of: i32) -> Timeline {
         let n = self.customer_ids.len();
@@ -151,13 +168,9 @@ impl OrderHistory {
         // index k: all channels; k + 1: first purchase without a channel
         let mut new = vec![0i64; k + 2];
         let mut conv = vec![0i64; k + 2];
-        for c in 0..self.customer_ids.len() {
-            let rows = &tl.rows[tl.start[c] as usize..tl.start[c + 1] as usize];
-            let Some(&first) = rows.first() else { continue };
+        for rows in tl.acquired(self, from, to) {
+            let first = rows[0];
             let d0 = self.day[first as usize];
-            if d0 < from || d0 > to {
-                continue;
-            }
             let ch = self.channel_code(first);
             let slot = if ch == NULL { k + 1 } else { ch as usize };
             let converted = rows.get(1).is_some_and(|&second| {
@@ -194,11 +207,7 @@ impl OrderHistory {
         let mut cross = vec![0i64; k + 2];
         let mut per = vec![0u32; k + 1];
         let mut touched: Vec<usize> = Vec::new();
-        for c in 0..self.customer_ids.len() {
-            let rows = &tl.rows[tl.start[c] as usize..tl.start[c + 1] as usize];
-            if rows.is_empty() {
-                continue;
-            }
+        for rows in tl.acquired(self, i32::MIN, i32::MAX) {
             for &r in rows {
                 let ch = self.channel_code(r);
                 let slot = if ch == NULL { k } else { ch as usize };
@@ -251,13 +260,9 @@ impl OrderHistory {
         let mut cells: std::collections::BTreeMap<(i32, i32), i64> = Default::default();
         let mut sizes: std::collections::BTreeMap<i32, i64> = Default::default();
         let mut seen: Vec<i32> = Vec::new();
-        for c in 0..self.customer_ids.len() {
-            let rows = &tl.rows[tl.start[c] as usize..tl.start[c + 1] as usize];
-            let Some(&first) = rows.first() else { continue };
+        for rows in tl.acquired(self, from, to) {
+            let first = rows[0];
             let d0 = self.day[first as usize];
-            if d0 < from || d0 > to {
-                continue;
-            }
             let m0 = month(d0);
             *sizes.entry(m0).or_default() += 1;
             seen.clear();
@@ -311,13 +316,8 @@ impl OrderHistory {
         let mut customers = vec![0i64; k + 2];
         let mut revenue = vec![0i128; k + 2];
         let mut cross = vec![0i64; k + 2];
-        for c in 0..self.customer_ids.len() {
-            let rows = &tl.rows[tl.start[c] as usize..tl.start[c + 1] as usize];
-            let Some(&first) = rows.first() else { continue };
-            let d0 = self.day[first as usize];
-            if d0 < from || d0 > to {
-                continue;
-            }
+        for rows in tl.acquired(self, from, to) {
+            let first = rows[0];
             let ch0 = self.channel_code(first);
             let slot = if ch0 == NULL { k + 1 } else { ch0 as usize };
             let spend: i128 = rows

@@ -306,16 +306,13 @@ impl BgNbd {
         let ll = model.sums(&rows, 0..rows.xs.len()).ll;
         Ok(Fit {
             model,
-            diagnostics: Diagnostics {
-                converged: min.converged,
-                iterations: min.iterations,
-                evaluations: min.evaluations,
-                log_likelihood: ll,
-                gradient_norm: min.gradient_norm,
-                customers: rows.total,
-                distinct_rows: rows.w.len(),
-                message: min.message.to_owned(),
-            },
+            diagnostics: Diagnostics::of(
+                &min,
+                ll,
+                rows.total,
+                rows.w.len(),
+                min.message.to_owned(),
+            ),
         })
     }
 

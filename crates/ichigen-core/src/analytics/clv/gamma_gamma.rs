@@ -225,16 +225,7 @@ impl GammaGamma {
         }
         Ok(Fit {
             model,
-            diagnostics: Diagnostics {
-                converged: min.converged,
-                iterations: min.iterations,
-                evaluations: min.evaluations,
-                log_likelihood: ll,
-                gradient_norm: min.gradient_norm,
-                customers: rows.total,
-                distinct_rows: rows.w.len(),
-                message,
-            },
+            diagnostics: Diagnostics::of(&min, ll, rows.total, rows.w.len(), message),
         })
     }
 

@@ -84,6 +84,27 @@ pub struct Diagnostics {
     pub message: String,
 }
 
+impl Diagnostics {
+    fn of(
+        min: &optimize::Minimum,
+        log_likelihood: f64,
+        customers: f64,
+        distinct_rows: usize,
+        message: String,
+    ) -> Diagnostics {
+        Diagnostics {
+            converged: min.converged,
+            iterations: min.iterations,
+            evaluations: min.evaluations,
+            log_likelihood,
+            gradient_norm: min.gradient_norm,
+            customers,
+            distinct_rows,
+            message,
+        }
+    }
+}
+
 /// A fitted model and how the fit went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fit<M> {
