@@ -42,6 +42,10 @@ impl<'a> Text<'a> {
             DataType::Utf8View => Text::View(a.as_string_view()),
             DataType::Dictionary(_, _) => {
                 let d = a.as_any_dictionary();
+                // No values: every row is null (and `normalized_keys` needs values).
+                if d.values().is_empty() {
+                    return Text::Nulls;
+                }
                 Text::Dict {
                     array: a.as_ref(),
                     keys: d.normalized_keys(),

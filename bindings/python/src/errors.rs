@@ -76,6 +76,14 @@ create_exception!(
 );
 create_exception!(
     ichigen,
+    AnalyticsError,
+    IchigenError,
+    "Analytics input (order columns, a query, a configuration, a CLV summary or \
+     its options) failed validation (code ANALYTICS_INVALID); .issues lists every \
+     problem, each bad cell at its row (`$.orders.amount[3]`)."
+);
+create_exception!(
+    ichigen,
     InputError,
     IchigenError,
     "An argument is unusable or cannot be converted (code INPUT_*)."
@@ -93,6 +101,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("IdentityError", py.get_type::<IdentityError>())?;
     m.add("StockError", py.get_type::<StockError>())?;
     m.add("ShipmentError", py.get_type::<ShipmentError>())?;
+    m.add("AnalyticsError", py.get_type::<AnalyticsError>())?;
     m.add("InputError", py.get_type::<InputError>())?;
     Ok(())
 }
@@ -133,6 +142,7 @@ pub fn core_error(py: Python<'_>, err: Error) -> PyErr {
         Error::InvalidIdentity(_) => py.get_type::<IdentityError>(),
         Error::InvalidStock(_) => py.get_type::<StockError>(),
         Error::InvalidShipment(_) => py.get_type::<ShipmentError>(),
+        Error::InvalidAnalytics(_) => py.get_type::<AnalyticsError>(),
         Error::InvalidInput(_) => py.get_type::<InputError>(),
         // The enum is non-exhaustive: a new variant still raises the base class.
         _ => py.get_type::<IchigenError>(),

@@ -3,12 +3,14 @@
 //!
 //! Thin by design: values are converted to JSON (`convert`), handed to the core's
 //! JSON face (`ichigen::interop`, `ichigen::stock::json`,
-//! `ichigen::shipment::json`), and the results or errors (`errors`) converted
-//! back. No decision about orders, rules, calendars, ship dates, customers, stock
-//! or shipments is taken here. Bulk rows cross as Arrow (`arrow` for ship dates,
-//! `identity` for customer records, `stock` for stock levels; `columns` reads
-//! strings and integers for the last two).
+//! `ichigen::shipment::json`, `ichigen::analytics::json`), and the results or
+//! errors (`errors`) converted back. No decision about orders, rules, calendars,
+//! ship dates, customers, stock, shipments or analytics is taken here. Bulk rows
+//! cross as Arrow (`arrow` for ship dates, `identity` for customer records, `stock`
+//! for stock levels, `analytics` for order histories and their results; `columns`
+//! reads strings and integers for the last three).
 
+mod analytics;
 mod arrow;
 mod calendar;
 mod columns;
@@ -61,6 +63,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<shipment::PyShipmentPlanner>()?;
     m.add_function(wrap_pyfunction!(shipment::largest_remainder, m)?)?;
     m.add_function(wrap_pyfunction!(shipment::builtin_profiles, m)?)?;
+    m.add_class::<analytics::PyOrderHistory>()?;
+    m.add_function(wrap_pyfunction!(analytics::fit_clv, m)?)?;
+    m.add_function(wrap_pyfunction!(analytics::predict_clv, m)?)?;
     m.add(
         "EXAMPLE_RULE_SET_JSON",
         ichigen::rules::EXAMPLE_RULE_SET_JSON,

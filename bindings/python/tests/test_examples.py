@@ -49,7 +49,7 @@ def run_snippets_and_check_promises(readme: Path, expected_blocks: int) -> None:
 
 
 def test_readme_snippets_run_and_print_what_they_say():
-    run_snippets_and_check_promises(HERE / "README.md", 6)
+    run_snippets_and_check_promises(HERE / "README.md", 7)
 
 
 def test_the_project_readme_python_example_runs_and_prints_what_it_says():

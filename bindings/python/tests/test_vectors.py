@@ -10,6 +10,7 @@ import json
 import pyarrow as pa
 import pytest
 
+import analytics_vectors
 import identity_vectors
 import ichigen
 import shipment_vectors
@@ -132,7 +133,7 @@ def run_op(op, inp, now):
         rs = ichigen.RuleSet.from_toml(inp["toml"]) if "toml" in inp else arg(inp.get("rule_set"))
         out = ichigen.triage(rs, arg(inp.get("order")), context, now=now)
         return dates_to_iso({"plan": plan, "outcome": out["outcome"], "order": out["order"]})
-    for runner in (identity_vectors, stock_vectors, shipment_vectors):
+    for runner in (identity_vectors, stock_vectors, shipment_vectors, analytics_vectors):
         out = runner.run_op(op, inp, now, rule_set)
         if out is not None:
             return out
@@ -190,5 +191,6 @@ def test_vector_count():
         "identity",
         "stock",
         "shipment",
+        "analytics",
     } <= folders
     assert len(FILES) == len(list(VECTORS.rglob("*.json"))) - 1

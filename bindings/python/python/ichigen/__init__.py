@@ -3,16 +3,19 @@
 Orders, their lifecycle and triage rules, business calendars and ship dates,
 customer identity across channels (名寄せ), stock (reservations, the backorder
 queue, channel allocation, reorder), shipments (splitting, mail packets, merging
-orders), computed by the Rust core. Records cross as
-plain dicts; money as strings; dates as strings inside orders and rule results, as
-datetime.date from calendars, plans and customer facts. Bulk ship-date rows
-(BatchPlanner), customer records (resolve_customers, CustomerResolver) and stock
-levels (allocate_stock) cross as Arrow. See README.md for the API.
+orders) and analytics (sales, RFM, CPM, the customer balance sheet, CLV),
+computed by the Rust core. Records cross as plain dicts; money as strings; dates
+as strings inside orders and rule results, as datetime.date from calendars, plans
+and customer facts. Bulk ship-date rows (BatchPlanner), customer records
+(resolve_customers, CustomerResolver), stock levels (allocate_stock) and order
+histories (OrderHistory, fit_clv, predict_clv, whose results are pyarrow Tables)
+cross as Arrow. See README.md for the API.
 """
 
 from ichigen._native import (
     EXAMPLE_RULE_SET_JSON,
     SAMPLE_ORDER_JSON,
+    AnalyticsError,
     BatchPlanner,
     Calendar,
     CalendarError,
@@ -23,6 +26,7 @@ from ichigen._native import (
     InputError,
     LifecycleError,
     OrderError,
+    OrderHistory,
     RuleSet,
     RuleSetError,
     ShipmentError,
@@ -40,6 +44,7 @@ from ichigen._native import (
     describe_identity_config,
     drop_ship_totals,
     dry_run,
+    fit_clv,
     holidays,
     largest_remainder,
     mask_customer,
@@ -50,6 +55,7 @@ from ichigen._native import (
     normalize_phone,
     normalize_postal_code,
     parse_order,
+    predict_clv,
     reorder_quantity,
     resolve_customers,
     resolve_customers_json,
@@ -61,6 +67,7 @@ from ichigen._native import (
 __all__ = [
     "EXAMPLE_RULE_SET_JSON",
     "SAMPLE_ORDER_JSON",
+    "AnalyticsError",
     "BatchPlanner",
     "Calendar",
     "CalendarError",
@@ -71,6 +78,7 @@ __all__ = [
     "InputError",
     "LifecycleError",
     "OrderError",
+    "OrderHistory",
     "RuleSet",
     "RuleSetError",
     "ShipmentError",
@@ -88,6 +96,7 @@ __all__ = [
     "describe_identity_config",
     "drop_ship_totals",
     "dry_run",
+    "fit_clv",
     "holidays",
     "largest_remainder",
     "mask_customer",
@@ -98,6 +107,7 @@ __all__ = [
     "normalize_phone",
     "normalize_postal_code",
     "parse_order",
+    "predict_clv",
     "reorder_quantity",
     "resolve_customers",
     "resolve_customers_json",

@@ -349,6 +349,13 @@ _Stock = Union[Sequence[Mapping[str, _JsonIn]], str, None]
 # Arrow rows: a pyarrow Table / RecordBatch, a polars DataFrame, any object with
 # __arrow_c_stream__ or __arrow_c_array__, or a dict of column name -> Arrow array.
 _ArrowRows = Any
+# An analytics configuration or query: a dict of the JSON face's form (dates as
+# datetime.date or ISO text, money as Decimal, int or text; `decimals` rounds the
+# real numbers of the result), or the same as JSON text.
+_AnalyticsConfig = Union[Mapping[str, _JsonIn], str]
+# A result: a pyarrow.Table (output="table"), or with output="rows" the JSON face's
+# rows (a list of dicts; money as decimal text, dates as ISO text).
+_Result = Any
 
 class IchigenError(Exception):
     """Base class of every ichigen error."""
@@ -388,6 +395,12 @@ class ShipmentError(IchigenError):
     failed validation, or a shipment operation was refused (orders that may not
     ship together) (code SHIPMENT_INVALID; issue codes such as
     SHIPMENT_CAPACITY_ZERO, SHIPMENT_MERGE_RECIPIENT_ADDRESS)."""
+
+class AnalyticsError(IchigenError):
+    """Analytics input (order columns, a query, a configuration, a CLV summary or
+    its options) failed validation (code ANALYTICS_INVALID; issue codes such as
+    ANALYTICS_BAD_MONEY at $.orders.amount[3], ANALYTICS_BAD_CONFIG at
+    $.config.lapse_days, CLV_BAD_VALUE at $.summary.T[1]); every bad cell is listed."""
 
 class InputError(IchigenError):
     """An argument is unusable or cannot be converted (code INPUT_*)."""
@@ -589,6 +602,89 @@ class ShipmentPlanner:
     def merge(self, orders: _Orders, facts: _Facts = None, stock: _Stock = None) -> _ShipmentPlan: ...
     def unmerge(self, merged: _Record, orders: _Orders, stock: _Stock = None) -> _Unmerged: ...
 
+class OrderHistory:
+    """An order history in columns (one row per order; SKU lines optional) with each
+    order's day in the shop's zone, for sales, RFM, CPM, the customer balance
+    sheet, repeat and cohort analyses and CLV summaries. Immutable and thread-safe;
+    building it and every analysis release the GIL.
+
+    orders: an Arrow table (pyarrow Table / RecordBatch / RecordBatchReader, polars
+    DataFrame, anything with __arrow_c_stream__ or __arrow_c_array__), read straight
+    from its buffers, with columns
+      customer (strings or dictionary, or integers; required),
+      ordered_at (required: timestamp with a zone = an instant; without one = the
+        shop's local time; date = local midnight; integers = UTC seconds; floored
+        to the second),
+      amount (required, in currency units: integers, decimal128/256 with no more
+        digits than the currency, or floats that are whole minor units),
+      status (strings; "cancelled"/"canceled") or cancelled (bool), units (ints),
+      channel, store, payment_method, shipping_method, cancel_reason, age_band,
+      gender (strings), id (strings or integers, which lines' order_id refers to);
+    or the JSON face's forms: a list of row dicts (each with its "lines"), a dict of
+    column lists, or either as JSON text. lines: an Arrow table of order (the order's row) or order_id,
+    sku, product, quantity, amount; or with column-form orders a dict of column
+    lists with order. Other columns are ignored. Every bad cell raises together
+    (AnalyticsError, issues at $.orders.<column>[row] or $.lines.<column>[row]).
+
+    Results: a pyarrow.Table with int64, float64, decimal128(38, scale) for money,
+    utf8, dictionary<int32, utf8> for customer ids, date32 and bool columns (floats
+    rounded to the config's `decimals`); with output="rows", the JSON face's rows."""
+
+    def __init__(
+        self,
+        orders: Union[
+            _ArrowRows, Sequence[Mapping[str, _JsonIn]], Mapping[str, Sequence[_JsonIn]], str
+        ],
+        lines: Union[_ArrowRows, Mapping[str, Sequence[_JsonIn]], str, None] = None,
+        *,
+        zone: str = "Asia/Tokyo",
+        currency: str = "JPY",
+    ) -> None: ...
+    def __len__(self) -> int: ...
+    def describe(self) -> Dict[str, Any]:
+        """{"orders", "customers", "lines", "cancelled", "first_date", "last_date"
+        (ISO text, None when empty), "zone", "currency"}"""
+        ...
+    def sales(self, query: Optional[_AnalyticsConfig] = None, *, output: str = "table") -> _Result:
+        """query: {"group_by": [axes], "from"?, "to"?, "include_cancelled"?,
+        "decimals"?}; axes: date, year_month, year, month, day, weekday, hour,
+        channel, store, product, sku, payment_method, cancel_reason,
+        shipping_method, age_band, gender. Columns: the axes, orders, units,
+        revenue, average_order_value, customers."""
+        ...
+    def rfm(self, config: _AnalyticsConfig, *, output: str = "table") -> _Result:
+        """config: {"as_of", "scoring"?, "ranks"?, "default_rank"?}. One row per
+        customer: customer, recency, frequency, monetary, first_purchase,
+        last_purchase, r, f, m, score, rank."""
+        ...
+    def rfm_grid(self, config: _AnalyticsConfig, *, output: str = "table") -> _Result:
+        """The 5x5 grid: r, f, customers, monetary, share."""
+        ...
+    def cpm(self, config: _AnalyticsConfig, *, output: str = "table") -> _Result:
+        """config: {"as_of", "lapse_days"?, "early_tenure_days"?,
+        "loyal_tenure_days"?, "spend"?}. One row per customer with its segment."""
+        ...
+    def cpm_segments(self, config: _AnalyticsConfig, *, output: str = "table") -> _Result:
+        """The ten segments with their customers and spend."""
+        ...
+    def cpm_flows(
+        self, config: _AnalyticsConfig, to: _Date, *, output: str = "table"
+    ) -> _Result:
+        """Customers by (segment at config["as_of"], segment at `to`)."""
+        ...
+    def balance_sheet(self, config: _AnalyticsConfig, *, output: str = "table") -> Dict[str, _Result]:
+        """{"classes", "flows", "projection"}: three tables (or three row lists)."""
+        ...
+    def f2(self, config: _AnalyticsConfig, *, output: str = "table") -> _Result: ...
+    def repeat_rates(self, config: _AnalyticsConfig, *, output: str = "table") -> _Result: ...
+    def cohorts(self, config: _AnalyticsConfig, *, output: str = "table") -> _Result: ...
+    def channel_ltv(self, config: _AnalyticsConfig, *, output: str = "table") -> _Result: ...
+    def clv_summary(self, config: _AnalyticsConfig, *, output: str = "table") -> _Result:
+        """config: {"observation_end", "period_days"?}. Columns: customer, frequency,
+        recency, T, monetary_value (as the lifetimes package defines them); the
+        table is a summary fit_clv and predict_clv take."""
+        ...
+
 def holidays(source: _HolidaySource, year: int) -> _Holidays: ...
 def validate_order(order: _Record) -> _ValidationReport: ...
 def parse_order(order: _Record) -> Dict[str, Any]: ...
@@ -672,9 +768,34 @@ def builtin_profiles() -> List[Dict[str, Any]]:
     """The built-in mail-packet profiles: nekopos, yu_packet, click_post, dm_bin."""
     ...
 
+def fit_clv(
+    summary: Union[_ArrowRows, Sequence[Mapping[str, _JsonIn]], Mapping[str, Sequence[_JsonIn]], str],
+    options: Optional[_AnalyticsConfig] = None,
+) -> Dict[str, Any]:
+    """Fits BG/NBD, and Gamma-Gamma when the summary has monetary_value, by maximum
+    likelihood. summary: an Arrow table (OrderHistory.clv_summary's, pyarrow,
+    polars) with frequency, recency, T, monetary_value?, weights? (floats or
+    integers), or the JSON face's rows or columns. options: penalizer, tolerance,
+    max_iterations, decimals. Returns {"bgnbd": {"r", "alpha", "a", "b",
+    "diagnostics"}, "gamma_gamma": {"p", "q", "v", "diagnostics"} or None}."""
+    ...
+def predict_clv(
+    summary: Union[_ArrowRows, Sequence[Mapping[str, _JsonIn]], Mapping[str, Sequence[_JsonIn]], str],
+    options: _AnalyticsConfig,
+    *,
+    output: str = "table",
+) -> _Result:
+    """Per summary row: expected_purchases (over options["periods"]),
+    probability_alive, and with options["gamma_gamma"] and monetary_value,
+    expected_average_value and clv (over "months", "discount_rate" per month,
+    "period_days" per period). options["bgnbd"] is fit_clv's model. A pyarrow.Table
+    (the summary's customer column first when it has one), or the JSON face's rows."""
+    ...
+
 __all__ = [
     "EXAMPLE_RULE_SET_JSON",
     "SAMPLE_ORDER_JSON",
+    "AnalyticsError",
     "BatchPlanner",
     "Calendar",
     "CalendarError",
@@ -685,6 +806,7 @@ __all__ = [
     "InputError",
     "LifecycleError",
     "OrderError",
+    "OrderHistory",
     "RuleSet",
     "RuleSetError",
     "ShipmentError",
@@ -702,6 +824,7 @@ __all__ = [
     "describe_identity_config",
     "drop_ship_totals",
     "dry_run",
+    "fit_clv",
     "holidays",
     "largest_remainder",
     "mask_customer",
@@ -712,6 +835,7 @@ __all__ = [
     "normalize_phone",
     "normalize_postal_code",
     "parse_order",
+    "predict_clv",
     "reorder_quantity",
     "resolve_customers",
     "resolve_customers_json",
