@@ -269,8 +269,9 @@ pub struct LineColumns {
     pub amount: Vec<i64>,
 }
 
-/// An order history, validated, with each order's local day computed.
-#[derive(Debug, Clone)]
+/// An order history, validated, with each order's local day computed. Its
+/// `Debug` shows sizes only: customer ids may be e-mail addresses or names.
+#[derive(Clone)]
 pub struct OrderHistory {
     zone: Tz,
     currency: Currency,
@@ -284,6 +285,18 @@ pub struct OrderHistory {
     attributes: [Option<Coded>; 7],
     pub(crate) lines: Option<LineColumns>,
     pub(crate) facts_cache: super::customers::FactsCache,
+}
+
+impl std::fmt::Debug for OrderHistory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderHistory")
+            .field("zone", &self.zone.name())
+            .field("currency", &self.currency.code())
+            .field("orders", &self.len())
+            .field("customers", &self.customer_ids.len())
+            .field("lines", &self.lines.as_ref().map_or(0, |l| l.order.len()))
+            .finish()
+    }
 }
 
 /// Largest amount accepted on one row, in minor units (10^15: a thousand trillion

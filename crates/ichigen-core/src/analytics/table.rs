@@ -12,8 +12,9 @@
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 
-/// One column of a result.
-#[derive(Debug, Clone, PartialEq)]
+/// One column of a result. Its `Debug` shows the kind and size only: text
+/// columns may hold customer ids.
+#[derive(Clone, PartialEq)]
 pub enum Column {
     /// Whole numbers (counts, days, scores).
     Int(Vec<Option<i64>>),
@@ -40,6 +41,21 @@ pub enum Column {
     Date(Vec<Option<NaiveDate>>),
     /// Yes or no.
     Bool(Vec<Option<bool>>),
+}
+
+impl std::fmt::Debug for Column {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self {
+            Column::Int(_) => "Int",
+            Column::Float(_) => "Float",
+            Column::Money { .. } => "Money",
+            Column::Text(_) => "Text",
+            Column::Codes { .. } => "Codes",
+            Column::Date(_) => "Date",
+            Column::Bool(_) => "Bool",
+        };
+        write!(f, "{kind}({} rows)", self.len())
+    }
 }
 
 impl Column {

@@ -576,3 +576,50 @@ fn merge_keys_and_refusals_quote_nothing() {
     let plan = planner.split(&a, &[]).unwrap();
     assert_clean("ShipmentPlan Debug", &format!("{plan:?}"));
 }
+
+#[test]
+fn analytics_debug_and_errors_quote_no_customer() {
+    use ichigen_core::analytics::{CpmConfig, OrderHistory, RfmConfig, json as an};
+    // Customer ids may be e-mail addresses or names.
+    let history = json!({"orders": [
+        {"customer": EMAIL, "ordered_at": "2026-01-01T10:00:00+09:00", "amount": "1000", "channel": "rakuten"},
+        {"customer": NAME, "ordered_at": "2026-02-01T10:00:00+09:00", "amount": "2000"}
+    ]});
+    let h = an::history(history.clone(), "$.history").unwrap();
+    assert_clean("history debug", &format!("{h:?}"));
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let rfm = h
+        .rfm(&RfmConfig {
+            as_of,
+            scoring: Default::default(),
+            ranks: vec![],
+            default_rank: None,
+        })
+        .unwrap();
+    let table = rfm.table(&h);
+    assert!(table.rows_json(None).iter().any(|r| r["customer"] == EMAIL));
+    assert_clean("rfm table debug", &format!("{table:?}"));
+    assert_clean(
+        "cpm debug",
+        &format!("{:?}", h.cpm(&CpmConfig::new(as_of)).unwrap()),
+    );
+    assert_clean(
+        "cpm table debug",
+        &format!("{:?}", h.cpm(&CpmConfig::new(as_of)).unwrap().table(&h)),
+    );
+    // Bad cells next to personal values are reported without them.
+    let mut bad = history.clone();
+    bad["orders"][0]["amount"] = json!(PHONE);
+    bad["orders"][1]["ordered_at"] = json!(ADDRESS1);
+    bad["orders"][1][NAME] = json!(EMAIL);
+    let e = an::history(bad, "$.history").unwrap_err();
+    assert_eq!(e.issues().len(), 3);
+    assert_error_clean("analytics history error", &e);
+    let e = an::sales(&h, json!({"group_by": [EMAIL]})).unwrap_err();
+    assert_error_clean("analytics query error", &e);
+    let summary =
+        an::summary_columns(json!([{"customer": EMAIL, "frequency": 1, "recency": 9, "T": 2}]))
+            .unwrap();
+    assert_clean("summary debug", &format!("{summary:?}"));
+    let _ = OrderHistory::from_orders(&[], &[]).unwrap();
+}
