@@ -336,7 +336,7 @@ impl Cells {
     pub(super) fn status(&mut self, cell: Cell<'_>, at: At<'_>) -> bool {
         match cell {
             Cell::Null => false,
-            Cell::Text(s) => matches!(s, "cancelled" | "canceled"),
+            Cell::Text(s) => ichigen::analytics::status_is_cancelled(s),
             _ => {
                 self.bad("ANALYTICS_WRONG_TYPE", at, "expected text or null");
                 false

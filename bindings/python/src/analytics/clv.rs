@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
-use ichigen::analytics::clv::{BgNbd, Diagnostics, FitOptions, GammaGamma, Predictions, Predictor};
+use ichigen::analytics::clv::{Predictions, Predictor};
 use ichigen::analytics::{json, round_to};
 use ichigen::{Error, Issue};
 use pyo3::prelude::*;
@@ -87,44 +87,17 @@ fn numbers(rows: &Rows) -> Result<Numbers, Error> {
     Ok(Numbers { columns })
 }
 
-/// The fit as the JSON face lays it out (`json::clv_fit`).
+/// The fit, laid out by the core's JSON face (`json::clv_fit_columns`).
 fn fit_value(n: &Numbers, options: Value) -> Result<Value, Error> {
-    let options = if options.is_null() {
-        json!({})
-    } else {
-        options
+    let summary = json::SummaryColumns {
+        customer: None,
+        frequency: n.get(0).to_vec(),
+        recency: n.get(1).to_vec(),
+        t: n.get(2).to_vec(),
+        monetary: n.columns[3].clone(),
+        weights: n.columns[4].clone(),
     };
-    let (o, d) = decode::<FitOptions>(options, |v| json::clv_fit(json!([]), v))?;
-    let weights = n.columns[4].as_deref();
-    let bg = BgNbd::fit(n.get(0), n.get(1), n.get(2), weights, &o)?;
-    let gg = match n.columns[3].as_deref() {
-        Some(m) => Some(GammaGamma::fit(n.get(0), m, weights, &o)?),
-        None => None,
-    };
-    let r = |x: f64| d.map_or(x, |d| round_to(x, d));
-    let diagnostics = |g: &Diagnostics| {
-        json!({
-            "converged": g.converged,
-            "iterations": g.iterations,
-            "evaluations": g.evaluations,
-            "log_likelihood": r(g.log_likelihood),
-            "gradient_norm": g.gradient_norm,
-            "customers": g.customers,
-            "distinct_rows": g.distinct_rows,
-            "message": g.message,
-        })
-    };
-    let m = bg.model;
-    Ok(json!({
-        "bgnbd": {
-            "r": r(m.r), "alpha": r(m.alpha), "a": r(m.a), "b": r(m.b),
-            "diagnostics": diagnostics(&bg.diagnostics),
-        },
-        "gamma_gamma": gg.map(|g| json!({
-            "p": r(g.model.p), "q": r(g.model.q), "v": r(g.model.v),
-            "diagnostics": diagnostics(&g.diagnostics),
-        })),
-    }))
+    json::clv_fit_columns(&summary, options)
 }
 
 /// Fits BG/NBD (and Gamma-Gamma when the summary has `monetary_value`) by

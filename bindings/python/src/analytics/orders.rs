@@ -268,7 +268,7 @@ fn cancelled(r: &mut Reader<'_>, n: usize) -> Vec<bool> {
                 status
                     .as_ref()
                     .and_then(|s| s.get(i))
-                    .is_some_and(|s| matches!(s, "cancelled" | "canceled"))
+                    .is_some_and(ichigen::analytics::status_is_cancelled)
             }));
         }
     }

@@ -546,6 +546,12 @@ pub fn instant_of_local(zone: Tz, local_seconds: i64) -> Option<i64> {
         .map(|t| t.timestamp())
 }
 
+/// Whether an order status text marks a cancelled order: `cancelled` (the
+/// lifecycle's name) or `canceled`. Any other status is a purchase.
+pub fn status_is_cancelled(status: &str) -> bool {
+    matches!(status, "cancelled" | "canceled")
+}
+
 /// The day number (days since 1970-01-01) of a date.
 pub fn day_number(d: NaiveDate) -> i32 {
     (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32

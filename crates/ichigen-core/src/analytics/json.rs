@@ -190,7 +190,7 @@ impl Reader {
         }
         match status {
             None | Some(Value::Null) => false,
-            Some(Value::String(s)) => matches!(s.as_str(), "cancelled" | "canceled"),
+            Some(Value::String(s)) => super::status_is_cancelled(s),
             Some(_) => {
                 self.issue(
                     "ANALYTICS_WRONG_TYPE",
@@ -912,13 +912,18 @@ pub fn summary_columns(v: Value) -> Result<SummaryColumns, Error> {
 /// `{bgnbd: {r, alpha, a, b, diagnostics}, gamma_gamma: {p, q, v, diagnostics} | null}`.
 /// `options` is a [`FitOptions`] (penalizer, tolerance, max_iterations) plus `decimals`.
 pub fn clv_fit(summary: Value, options: Value) -> Result<Value, Error> {
+    let s = summary_columns(summary)?;
+    clv_fit_columns(&s, options)
+}
+
+/// [`clv_fit`] of a summary already in columns (the bindings' Arrow path).
+pub fn clv_fit_columns(s: &SummaryColumns, options: Value) -> Result<Value, Error> {
     let (o, d) = split_decimals(if options.is_null() {
         json!({})
     } else {
         options
     })?;
     let o: FitOptions = decode_at(o, "$.options", "ANALYTICS").map_err(into_analytics)?;
-    let s = summary_columns(summary)?;
     let bg = BgNbd::fit(&s.frequency, &s.recency, &s.t, s.weights.as_deref(), &o)?;
     let gg = match &s.monetary {
         Some(m) => Some(GammaGamma::fit(&s.frequency, m, s.weights.as_deref(), &o)?),

@@ -30,7 +30,7 @@ pub use balance::{BalanceConfig, BalanceSheet};
 pub use cpm::{Class, Cpm, CpmConfig, Segment};
 pub use history::{
     Attribute, Coded, Interner, LineColumns, MAX_AMOUNT, NULL, OrderColumns, OrderHistory, date_of,
-    day_number, instant_of_local,
+    day_number, instant_of_local, status_is_cancelled,
 };
 pub use repeat::RepeatConfig;
 pub use rfm::{MoneyValue, Rfm, RfmConfig, RfmRank, RfmScoring};
