@@ -12,8 +12,8 @@
 //!   repeat purchase with a probability of their own (Beta, 3% on average), so a
 //!   few buy hundreds of times;
 //! - order times follow a shop's day in Tokyo (quiet at 4 a.m., busiest at 9–11
-//!   p.m.), so about a third of the orders fall on another UTC date than their
-//!   Tokyo date; a tool that takes days in UTC gets other answers;
+//!   p.m.); the 14% placed before 9 a.m. fall on another UTC date than their
+//!   Tokyo date, so a tool that takes days in UTC gets other answers;
 //! - amounts in whole yen, rounded to ¥10, log-normal around a spend level of the
 //!   customer's own (median ¥4,800, a long right tail up to ¥800,000);
 //! - 3% of the orders are cancelled;
