@@ -416,9 +416,12 @@ def test_result_types():
     assert rfm.schema.field("monetary").type == pa.decimal128(38, 0)
     assert rfm.schema.field("first_purchase").type == pa.date32()
     assert rfm.schema.field("recency").type == pa.int64()
-    assert rfm.schema.field("score").type == pa.string()
+    # Scores, ranks, segments and classes take few values: dictionaries.
+    assert rfm.schema.field("score").type == pa.dictionary(pa.int32(), pa.string())
     cpm = h.cpm(CONFIG)
     assert cpm.schema.field("active").type == pa.bool_()
+    assert cpm.schema.field("segment").type == pa.dictionary(pa.int32(), pa.string())
+    assert face_rows(cpm, None) == h.cpm(CONFIG, output="rows")
     sales = h.sales({"group_by": ["channel"]})
     assert sales.schema.field("average_order_value").type == pa.decimal128(38, 2)
     classes = h.balance_sheet(CONFIG)["classes"]

@@ -373,17 +373,35 @@ impl Cpm {
                 values: h.customer_ids_shared(),
             },
         );
-        let text = |f: &dyn Fn(Segment) -> &'static str| {
-            Column::Text(
-                self.segment
-                    .iter()
-                    .map(|&s| Some(f(s).to_owned()))
-                    .collect(),
-            )
+        // Ten segments, five classes: dictionary columns, not a string per customer.
+        let codes: Vec<u32> = self.segment.iter().map(|&s| s as u32).collect();
+        let of = |f: &dyn Fn(Segment) -> &'static str| -> std::sync::Arc<[String]> {
+            Segment::ALL.iter().map(|&s| f(s).to_owned()).collect()
         };
-        t.push("segment", text(&|s| s.code()));
-        t.push("label", text(&|s| s.label()));
-        t.push("class", text(&|s| s.code().split('_').next().unwrap_or("")));
+        t.push(
+            "segment",
+            Column::Codes {
+                codes: codes.clone(),
+                values: of(&|s| s.code()),
+            },
+        );
+        t.push(
+            "label",
+            Column::Codes {
+                codes: codes.clone(),
+                values: of(&|s| s.label()),
+            },
+        );
+        t.push(
+            "class",
+            Column::Codes {
+                codes: codes.iter().map(|c| c / 2).collect(),
+                values: ["first", "early", "steady", "trendy", "loyal"]
+                    .iter()
+                    .map(|c| (*c).to_owned())
+                    .collect(),
+            },
+        );
         t.push(
             "active",
             Column::Bool(self.segment.iter().map(|s| Some(s.active())).collect()),

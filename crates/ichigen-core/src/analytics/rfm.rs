@@ -371,21 +371,39 @@ impl Rfm {
         t.push("r", ints(&self.r));
         t.push("f", ints(&self.f));
         t.push("m", ints(&self.m));
+        // Scores and ranks take few values: dictionary columns, not a string
+        // per customer.
+        let scores: std::sync::Arc<[String]> = (0..125)
+            .map(|k| format!("{}{}{}", k / 25 + 1, k / 5 % 5 + 1, k % 5 + 1))
+            .collect();
         t.push(
             "score",
-            Column::Text(
-                (0..self.len())
-                    .map(|i| Some(format!("{}{}{}", self.r[i], self.f[i], self.m[i])))
+            Column::Codes {
+                codes: (0..self.len())
+                    .map(|i| {
+                        u32::from(self.r[i] - 1) * 25
+                            + u32::from(self.f[i] - 1) * 5
+                            + u32::from(self.m[i] - 1)
+                    })
                     .collect(),
-            ),
+                values: scores,
+            },
         );
+        let mut names: Vec<String> = self.ranks.clone();
+        let default = self.default_rank.as_ref().map(|d| {
+            names.push(d.clone());
+            names.len() as u32 - 1
+        });
         t.push(
             "rank",
-            Column::Text(
-                (0..self.len())
-                    .map(|i| self.rank_name(i).map(str::to_owned))
+            Column::Codes {
+                codes: self
+                    .rank
+                    .iter()
+                    .map(|r| r.map_or(default.unwrap_or(super::NULL), u32::from))
                     .collect(),
-            ),
+                values: names.into(),
+            },
         );
         t
     }
